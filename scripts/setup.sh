@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything Coffer and its tests need on a Debian machine that has Node 20 and npm:
+# the engines (PostgreSQL 15, MariaDB 10.11 with mariadb-backup), RabbitMQ (for the scaled-out bus
+# and its tests), the real OpenStack clients (for compatibility tests), then npm packages and the
+# build. Idempotent, and quick when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages, installed only when one is missing.
+PACKAGES=(
+  postgresql-15 postgresql-client-15
+  mariadb-server mariadb-client mariadb-backup
+  rabbitmq-server
+  python3-troveclient python3-openstackclient
+  e2fsprogs util-linux iproute2 procps
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  # Coffer starts its own engine processes; the packaged system services are not needed.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages, reinstalled only when package-lock.json changed since the last install.
+stamp=node_modules/.coffer-lock-stamp
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
+
+npm run --silent build

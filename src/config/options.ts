@@ -1,0 +1,64 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * Every option Coffer reads, with its default and what it means. This list is the documentation:
+ * `coffer server --help` and docs/configuration.md are generated from the same entries.
+ * Each option can be given as a flag (`--data-dir`), an environment variable (`COFFER_DATA_DIR`)
+ * or a key in the JSON config file (`"dataDir"`); flags win over the environment, which wins over
+ * the file, which wins over the default.
+ */
+
+export const ROLES = ["api", "taskmanager", "conductor", "compute"] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface OptionSpec<K extends string = string> {
+  key: K;
+  flag: string;
+  env: string;
+  doc: string;
+  /** The default, or a function of the options resolved before this one. */
+  fallback: string | ((resolved: Record<string, string>) => string);
+}
+
+function option<K extends string>(
+  key: K,
+  flag: string,
+  doc: string,
+  fallback: OptionSpec["fallback"],
+): OptionSpec<K> {
+  const env = "COFFER_" + flag.replace(/-/g, "_").toUpperCase();
+  return { key, flag, env, doc, fallback };
+}
+
+export const OPTIONS = [
+  option(
+    "dataDir",
+    "data-dir",
+    "Where Coffer keeps its state: the SQLite database, instance volumes, logs.",
+    () => join(homedir(), ".coffer"),
+  ),
+  option("host", "host", "Address the HTTP API listens on.", "127.0.0.1"),
+  option("port", "port", "Port the HTTP API listens on.", "8779"),
+  option(
+    "publicUrl",
+    "public-url",
+    "Base URL that clients reach the API at (used in the service catalog and links).",
+    (r) => `http://${r.host === "0.0.0.0" ? "127.0.0.1" : r.host}:${r.port}`,
+  ),
+  option("infraDb", "infra-db", "Infrastructure database: a SQLite file path, or a postgresql:// URL.", (r) =>
+    join(r.dataDir ?? ".", "coffer.sqlite"),
+  ),
+  option("bus", "bus", 'Message bus: "inprocess", or an amqp:// URL for RabbitMQ.', "inprocess"),
+  option(
+    "roles",
+    "roles",
+    `Comma-separated roles this process runs, of: ${ROLES.join(", ")}.`,
+    ROLES.join(","),
+  ),
+  option("region", "region", "Region name in the service catalog.", "RegionOne"),
+  option("tokenTtl", "token-ttl", "Lifetime of identity tokens, in seconds.", "3600"),
+  option("logLevel", "log-level", "Log level: fatal, error, warn, info, debug, trace or silent.", "info"),
+] as const;
+
+export type OptionKey = (typeof OPTIONS)[number]["key"];

@@ -1,0 +1,134 @@
+import { readFileSync, existsSync } from "node:fs";
+import { isAbsolute, resolve as resolvePath } from "node:path";
+import { ValidationError } from "../domain/index.js";
+import { OPTIONS, ROLES, type OptionKey, type Role } from "./options.js";
+
+/** The one resolved, validated, frozen configuration that internal code takes. */
+export interface Config {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly infraDb:
+    { readonly kind: "sqlite"; readonly path: string } | { readonly kind: "postgres"; readonly url: string };
+  readonly bus: { readonly kind: "inprocess" } | { readonly kind: "amqp"; readonly url: string };
+  readonly roles: readonly Role[];
+  readonly region: string;
+  readonly tokenTtlSeconds: number;
+  readonly logLevel: string;
+}
+
+export interface ConfigSources {
+  /** Values from command-line flags, by option key. */
+  flags?: Partial<Record<OptionKey, string | undefined>>;
+  env?: NodeJS.ProcessEnv;
+  /** Path of a JSON config file; when absent, `COFFER_CONFIG`, else `<data-dir>/coffer.json` if present. */
+  configFile?: string;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+export function resolveConfig(sources: ConfigSources = {}): Config {
+  const env = sources.env ?? process.env;
+  const flags = sources.flags ?? {};
+  const explicitFile = sources.configFile ?? env.COFFER_CONFIG;
+  let file: Record<string, unknown> = explicitFile ? readConfigFile(explicitFile, true) : {};
+
+  const raw: Record<string, string> = {};
+  const pick = (key: OptionKey, envName: string): string | undefined =>
+    flags[key] ?? env[envName] ?? stringOrUndefined(file[key], key);
+
+  for (const spec of OPTIONS) {
+    // The data directory decides where the default config file is, so read that file right after it.
+    const given = pick(spec.key, spec.env);
+    raw[spec.key] = given ?? (typeof spec.fallback === "function" ? spec.fallback(raw) : spec.fallback);
+    if (spec.key === "dataDir" && !explicitFile) {
+      file = readConfigFile(resolvePath(raw.dataDir!, "coffer.json"), false);
+      const fromFile = flags.dataDir ?? env[spec.env] ?? stringOrUndefined(file.dataDir, "dataDir");
+      if (fromFile) raw.dataDir = fromFile;
+    }
+  }
+  return Object.freeze(validate(raw));
+}
+
+function validate(raw: Record<string, string>): Config {
+  const dataDir = resolvePath(raw.dataDir!);
+  const port = parseInteger(raw.port!, "port", 0, 65535);
+  const tokenTtlSeconds = parseInteger(raw.tokenTtl!, "token-ttl", 60, 7 * 24 * 3600);
+  const roles = raw
+    .roles!.split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
+  for (const role of roles) {
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw invalid("roles", `unknown role "${role}"; roles are ${ROLES.join(", ")}`);
+    }
+  }
+  if (roles.length === 0) throw invalid("roles", "at least one role is needed");
+  if (!LOG_LEVELS.includes(raw.logLevel!))
+    throw invalid("log-level", `must be one of ${LOG_LEVELS.join(", ")}`);
+
+  const infraDbRaw = raw.infraDb!;
+  const infraDb: Config["infraDb"] = /^postgres(ql)?:\/\//.test(infraDbRaw)
+    ? { kind: "postgres", url: infraDbRaw }
+    : { kind: "sqlite", path: isAbsolute(infraDbRaw) ? infraDbRaw : resolvePath(dataDir, infraDbRaw) };
+
+  const busRaw = raw.bus!;
+  let bus: Config["bus"];
+  if (busRaw === "inprocess") bus = { kind: "inprocess" };
+  else if (/^amqps?:\/\//.test(busRaw)) bus = { kind: "amqp", url: busRaw };
+  else throw invalid("bus", `must be "inprocess" or an amqp:// URL`);
+
+  return {
+    dataDir,
+    host: raw.host!,
+    port,
+    publicUrl: raw.publicUrl!.replace(/\/+$/, ""),
+    infraDb,
+    bus,
+    roles: roles as Role[],
+    region: raw.region!,
+    tokenTtlSeconds,
+    logLevel: raw.logLevel!,
+  };
+}
+
+function parseInteger(value: string, name: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value)) throw invalid(name, `must be a whole number, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) throw invalid(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function readConfigFile(path: string, required: boolean): Record<string, unknown> {
+  if (!existsSync(path)) {
+    if (required) throw invalid("config", `config file ${path} does not exist`);
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw invalid("config", `config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw invalid("config", `config file ${path} must hold a JSON object`);
+  }
+  const known = new Set<string>(OPTIONS.map((o) => o.key));
+  for (const key of Object.keys(parsed)) {
+    if (!known.has(key)) throw invalid("config", `unknown key "${key}" in ${path}`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function stringOrUndefined(value: unknown, key: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value.map(String).join(",");
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+    return String(value);
+  throw invalid(key, "must be a string, number or list in the config file");
+}
+
+function invalid(option: string, message: string): ValidationError {
+  return new ValidationError("CONFIG_INVALID", `option ${option}: ${message}`);
+}

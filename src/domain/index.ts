@@ -1,0 +1,8 @@
+/**
+ * domain: pure types and rules shared by every component. Imports nothing outside itself;
+ * no I/O, no timers. Errors, clock and id generator ports, and (as they come) the instance
+ * status model, flavors, datastores and quotas.
+ */
+export * from "./errors.js";
+export * from "./clock.js";
+export * from "./ids.js";
