@@ -58,6 +58,39 @@ export const OPTIONS = [
   ),
   option("region", "region", "Region name in the service catalog.", "RegionOne"),
   option("tokenTtl", "token-ttl", "Lifetime of identity tokens, in seconds.", "3600"),
+  option(
+    "tokenCacheTtl",
+    "token-cache-ttl",
+    "How long a process may trust a verified token without asking the database again, in seconds " +
+      "(a revocation made by another process takes effect there within this time; 0 disables the cache).",
+    "30",
+  ),
+  option(
+    "lockoutThreshold",
+    "lockout-threshold",
+    "Failed password logins in a row after which a user is locked out (0: never lock).",
+    "5",
+  ),
+  option(
+    "lockoutDuration",
+    "lockout-duration",
+    "How long a locked-out user stays locked, in seconds.",
+    "300",
+  ),
+  option(
+    "quotaInstances",
+    "quota-instances",
+    "Default per-project quota of instances (-1: unlimited).",
+    "10",
+  ),
+  option(
+    "quotaVolumes",
+    "quota-volumes",
+    "Default per-project quota of volume space, in GB (-1: unlimited).",
+    "40",
+  ),
+  option("quotaBackups", "quota-backups", "Default per-project quota of backups (-1: unlimited).", "50"),
+  option("quotaRam", "quota-ram", "Default per-project quota of RAM, in MB (-1: unlimited).", "-1"),
   option("logLevel", "log-level", "Log level: fatal, error, warn, info, debug, trace or silent.", "info"),
 ] as const;
 

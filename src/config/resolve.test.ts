@@ -55,3 +55,26 @@ test("bad values are refused with the option named", () => {
   writeFileSync(join(dir, "c.json"), JSON.stringify({ prot: 1 }));
   assert.throws(() => resolveConfig({ configFile: join(dir, "c.json"), env: {} }), /unknown key "prot"/);
 });
+
+test("identity options: token cache, lockout and quota defaults", () => {
+  const config = resolveConfig({ env: {}, flags: { dataDir: "/tmp/x" } });
+  assert.equal(config.tokenTtlSeconds, 3600);
+  assert.equal(config.tokenCacheTtlSeconds, 30);
+  assert.equal(config.lockoutThreshold, 5);
+  assert.equal(config.lockoutDurationSeconds, 300);
+  assert.deepEqual(config.quotaDefaults, { instances: 10, volumes: 40, backups: 50, ram: -1 });
+  const custom = resolveConfig({
+    env: { COFFER_QUOTA_INSTANCES: "-1", COFFER_LOCKOUT_THRESHOLD: "0" },
+    flags: { dataDir: "/tmp/x" },
+  });
+  assert.equal(custom.quotaDefaults.instances, -1);
+  assert.equal(custom.lockoutThreshold, 0);
+  assert.throws(
+    () => resolveConfig({ env: { COFFER_QUOTA_RAM: "-2" }, flags: { dataDir: "/tmp/x" } }),
+    /quota-ram/,
+  );
+  assert.throws(
+    () => resolveConfig({ env: { COFFER_LOCKOUT_THRESHOLD: "-1" }, flags: { dataDir: "/tmp/x" } }),
+    /lockout-threshold/,
+  );
+});

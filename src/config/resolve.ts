@@ -15,6 +15,17 @@ export interface Config {
   readonly roles: readonly Role[];
   readonly region: string;
   readonly tokenTtlSeconds: number;
+  readonly tokenCacheTtlSeconds: number;
+  /** Failed logins in a row that lock a user out; 0 disables the lockout. */
+  readonly lockoutThreshold: number;
+  readonly lockoutDurationSeconds: number;
+  /** Default per-project hard limits; -1 is unlimited. */
+  readonly quotaDefaults: {
+    readonly instances: number;
+    readonly volumes: number;
+    readonly backups: number;
+    readonly ram: number;
+  };
   readonly logLevel: string;
 }
 
@@ -55,6 +66,16 @@ function validate(raw: Record<string, string>): Config {
   const dataDir = resolvePath(raw.dataDir!);
   const port = parseInteger(raw.port!, "port", 0, 65535);
   const tokenTtlSeconds = parseInteger(raw.tokenTtl!, "token-ttl", 60, 7 * 24 * 3600);
+  const tokenCacheTtlSeconds = parseInteger(raw.tokenCacheTtl!, "token-cache-ttl", 0, 3600);
+  const lockoutThreshold = parseInteger(raw.lockoutThreshold!, "lockout-threshold", 0, 1000);
+  const lockoutDurationSeconds = parseInteger(raw.lockoutDuration!, "lockout-duration", 1, 7 * 24 * 3600);
+  const quota = (key: OptionKey, name: string) => parseInteger(raw[key]!, name, -1, 1_000_000_000);
+  const quotaDefaults = {
+    instances: quota("quotaInstances", "quota-instances"),
+    volumes: quota("quotaVolumes", "quota-volumes"),
+    backups: quota("quotaBackups", "quota-backups"),
+    ram: quota("quotaRam", "quota-ram"),
+  };
   const roles = raw
     .roles!.split(",")
     .map((r) => r.trim())
@@ -89,12 +110,17 @@ function validate(raw: Record<string, string>): Config {
     roles: roles as Role[],
     region: raw.region!,
     tokenTtlSeconds,
+    tokenCacheTtlSeconds,
+    lockoutThreshold,
+    lockoutDurationSeconds,
+    quotaDefaults: Object.freeze(quotaDefaults),
     logLevel: raw.logLevel!,
   };
 }
 
 function parseInteger(value: string, name: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value)) throw invalid(name, `must be a whole number, got "${value}"`);
+  if (!(min < 0 ? /^-?\d+$/ : /^\d+$/).test(value))
+    throw invalid(name, `must be a whole number, got "${value}"`);
   const n = Number(value);
   if (n < min || n > max) throw invalid(name, `must be between ${min} and ${max}, got ${n}`);
   return n;
