@@ -1,5 +1,5 @@
 import { Migrator, type Kysely, type Migration } from "kysely";
-import { InternalError } from "../domain/index.js";
+import { InternalError, UnavailableError } from "../domain/index.js";
 import { MIGRATIONS } from "./migrations/index.js";
 import { translateError, type DialectProfile } from "./profile.js";
 
@@ -31,8 +31,9 @@ export async function migrateToLatest(
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results.find((r) => r.status === "Error")?.migrationName;
+    // An unreachable or busy database is worth retrying; anything else is a broken migration.
     const translated = translateError(error, profile);
-    if (translated !== error) throw translated;
+    if (translated instanceof UnavailableError) throw translated;
     const why = error instanceof Error ? error.message : JSON.stringify(error);
     throw new InternalError(
       "STORE_MIGRATION_FAILED",
