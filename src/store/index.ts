@@ -8,3 +8,6 @@
 export type * from "./records.js";
 export type * from "./port.js";
 export { openStore } from "./open.js";
+export type * from "./instance-records.js";
+export type * from "./instance-port.js";
+export { TASK_STATES } from "./instance-records.js";
