@@ -6,3 +6,7 @@
 export * from "./errors.js";
 export * from "./clock.js";
 export * from "./ids.js";
+export * from "./instance-status.js";
+export * from "./instance-transitions.js";
+export * from "./flavors.js";
+export * from "./datastores.js";

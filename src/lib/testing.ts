@@ -1,0 +1,5 @@
+/**
+ * lib/testing: helpers for tests only (imported from *.test.ts files, never from production code).
+ * They start real things — a throwaway PostgreSQL server — in temp dirs on free ports.
+ */
+export * from "./testing/temp-postgres.js";

@@ -1,0 +1,85 @@
+import { sql, type Kysely } from "kysely";
+import type { Logger } from "../lib/index.js";
+import { migrateToLatest } from "./migrator.js";
+import type { Repositories, Store, StoreTarget } from "./port.js";
+import { openPostgres, postgresProfile } from "./postgres.js";
+import { translateError, type DialectProfile } from "./profile.js";
+import { makeRepositories } from "./repos/index.js";
+import type { Schema } from "./schema.js";
+import { openSqlite, sqliteProfile } from "./sqlite.js";
+
+/**
+ * Opens the infrastructure database. SQLite: creates the file and its directory if needed.
+ * PostgreSQL: makes a pool that connects on first use (`ping` checks that it can).
+ * Does not migrate: call `migrate()`.
+ */
+export async function openStore(target: StoreTarget, deps: { logger: Logger }): Promise<Store> {
+  const logger = deps.logger.child({ component: "store" });
+  if (target.kind === "sqlite") {
+    try {
+      return new KyselyStore(openSqlite(target.path), sqliteProfile, logger);
+    } catch (err) {
+      throw translateError(err, sqliteProfile);
+    }
+  }
+  return new KyselyStore(openPostgres(target.url, target.poolSize ?? 10, logger), postgresProfile, logger);
+}
+
+class KyselyStore implements Store {
+  readonly dialect;
+  readonly domains;
+  readonly projects;
+  readonly users;
+  readonly roles;
+  readonly roleAssignments;
+  readonly tokens;
+  readonly quotas;
+  readonly quotaUsages;
+  private closed: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly profile: DialectProfile,
+    private readonly logger: Logger,
+  ) {
+    this.dialect = profile.name;
+    const repos = makeRepositories({ db, profile });
+    this.domains = repos.domains;
+    this.projects = repos.projects;
+    this.users = repos.users;
+    this.roles = repos.roles;
+    this.roleAssignments = repos.roleAssignments;
+    this.tokens = repos.tokens;
+    this.quotas = repos.quotas;
+    this.quotaUsages = repos.quotaUsages;
+  }
+
+  async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
+    try {
+      return await this.db
+        .transaction()
+        .execute((trx) => fn(makeRepositories({ db: trx, profile: this.profile })));
+    } catch (err) {
+      // Errors from fn are already translated; this catches BEGIN/COMMIT failures.
+      throw translateError(err, this.profile);
+    }
+  }
+
+  async migrate(): Promise<{ applied: string[] }> {
+    const result = await migrateToLatest(this.db as Kysely<unknown>, this.profile);
+    if (result.applied.length > 0) this.logger.info({ applied: result.applied }, "store: migrations applied");
+    return result;
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await sql`select 1`.execute(this.db);
+    } catch (err) {
+      throw translateError(err, this.profile);
+    }
+  }
+
+  close(): Promise<void> {
+    return (this.closed ??= this.db.destroy());
+  }
+}

@@ -1,0 +1,19 @@
+import { describe } from "node:test";
+import { identityCases } from "./conformance/identity.js";
+import { quotaCases } from "./conformance/quotas.js";
+import { transactionCases } from "./conformance/transactions.js";
+import type { StoreFactory } from "./conformance/harness.js";
+
+export type { StoreFactory } from "./conformance/harness.js";
+
+/**
+ * The one suite every Store implementation must pass (CONVENTIONS §3). A dialect's test file calls
+ * it with a factory that opens a store on a new, empty database of its own.
+ */
+export function storeConformance(name: string, factory: StoreFactory): void {
+  describe(`store conformance: ${name}`, () => {
+    identityCases(factory);
+    quotaCases(factory);
+    transactionCases(factory);
+  });
+}
