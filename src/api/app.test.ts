@@ -1,13 +1,19 @@
-import { test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { resolveConfig } from "../config/index.js";
 import { systemClock } from "../domain/index.js";
+import { openIdentityFixture, type IdentityFixture } from "../identity/testing.js";
 import { silentLogger } from "../lib/index.js";
 import { buildApp } from "./app.js";
 
+let fx: IdentityFixture;
+before(async () => {
+  fx = await openIdentityFixture();
+});
+after(() => fx.close());
+
 async function app(healthChecks: Record<string, () => Promise<void>> = {}) {
-  const config = resolveConfig({ env: {}, flags: { dataDir: "/tmp/coffer-api-test" } });
-  return buildApp({ config, logger: silentLogger(), clock: systemClock, healthChecks });
+  const { config, identity } = fx;
+  return buildApp({ config, logger: silentLogger(), clock: systemClock, identity, healthChecks });
 }
 
 test("GET / answers Trove's version document with a request id", async () => {

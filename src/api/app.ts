@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import { CofferError, ValidationError, asCofferError } from "../domain/index.js";
 import type { ApiDeps } from "./deps.js";
-import { faultBody, toFault } from "./faults.js";
+import { faultBody, isKeystonePath, keystoneErrorBody, toFault } from "./faults.js";
 import { registerRoutes } from "./routes/index.js";
 
 /**
@@ -44,9 +44,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.setNotFoundHandler(async (request, reply) => {
+    const message = `The resource could not be found: ${request.method} ${request.url}.`;
+    const body = faultBody(404, message);
     return reply
       .status(404)
-      .send(faultBody(404, `The resource could not be found: ${request.method} ${request.url}.`));
+      .send(isKeystonePath(request.url) ? keystoneErrorBody({ status: 404, body }) : body);
   });
 
   app.setErrorHandler(async (error: FastifyError | CofferError, request, reply) => {
@@ -56,7 +58,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     else request.log.info({ code: err.code, status: fault.status }, err.message);
     const retryAfter = err.details?.retryAfter;
     if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
-    return reply.status(fault.status).send(fault.body);
+    return reply
+      .status(fault.status)
+      .send(isKeystonePath(request.url) ? keystoneErrorBody(fault) : fault.body);
   });
 
   await registerRoutes(app, deps);

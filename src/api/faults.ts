@@ -69,3 +69,40 @@ export function toFault(err: CofferError, requestId: string): Fault {
   }
   return { status, body: faultBody(status, err.message) };
 }
+
+/** HTTP reason phrases for Keystone's error `title`. */
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Request Entity Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Entity",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+/**
+ * The same fault in Keystone's error format, `{"error": {"code", "message", "title"}}`, which is
+ * what keystoneauth and the openstack client read under /v3.
+ */
+export function keystoneErrorBody(fault: Fault): { error: { code: number; message: string; title: string } } {
+  const inner = Object.values(fault.body)[0];
+  return {
+    error: {
+      code: fault.status,
+      message: inner?.message ?? "",
+      title: TITLES[fault.status] ?? (fault.status >= 500 ? "Internal Server Error" : "Bad Request"),
+    },
+  };
+}
+
+/** Whether a request is for the identity API, whose errors use Keystone's format. */
+export function isKeystonePath(url: string): boolean {
+  return url === "/v3" || url.startsWith("/v3/") || url.startsWith("/v3?");
+}

@@ -39,6 +39,7 @@ export {
   POLICY,
   READER_ROLE,
   allows,
+  canWrite,
   enforce,
   isAdminRoles,
   type Caller,

@@ -171,10 +171,15 @@ export function isAdminRoles(roles: readonly string[]): boolean {
   return roles.includes(ADMIN_ROLE);
 }
 
+/** Whether the caller's roles allow changing things at all (member or admin; not reader alone). */
+export function canWrite(caller: Caller): boolean {
+  return caller.isAdmin || caller.roles.includes(MEMBER_ROLE);
+}
+
 /** Whether the caller may perform the action on the target. Pure; see `enforce`. */
 export function allows(caller: Caller, action: PolicyAction, target: PolicyTarget = {}): boolean {
   const entry: PolicyEntry = POLICY[action];
-  if (entry.writes && !caller.isAdmin && !caller.roles.includes(MEMBER_ROLE)) return false;
+  if (entry.writes && !canWrite(caller)) return false;
   switch (entry.rule) {
     case "anyone":
       return true;
