@@ -24,7 +24,8 @@ const INWARD = { domain: new Set(["domain"]), lib: new Set(["lib", "domain"]) };
 for (const file of walk(src)) {
   const from = componentOf(file);
   const text = readFileSync(file, "utf8");
-  const isTest = file.endsWith(".test.ts");
+  // A component's testing.ts is test support: it may use other components' testing.ts faces too.
+  const isTest = file.endsWith(".test.ts") || relative(src, file).split(sep).slice(1).join("/") === "testing.ts";
   for (const m of text.matchAll(
     /(?:import|export)\s[^'"]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
   )) {

@@ -1,0 +1,39 @@
+/**
+ * api/testing: for route tests (never production code). `openTestApp` builds the real app over a
+ * real identity and SQLite store in a temp dir (see identity/testing.ts), ready for `app.inject()`,
+ * with the bootstrap admin's token at hand and `fx.addUser` for members and readers.
+ */
+import type { FastifyInstance } from "fastify";
+import { openIdentityFixture, type IdentityFixture } from "../identity/testing.js";
+import { silentLogger } from "../lib/index.js";
+import { buildApp } from "./app.js";
+
+export interface TestApp {
+  app: FastifyInstance;
+  fx: IdentityFixture;
+  close(): Promise<void>;
+}
+
+export async function openTestApp(options: Parameters<typeof openIdentityFixture>[0] = {}): Promise<TestApp> {
+  const fx = await openIdentityFixture(options);
+  try {
+    const app = await buildApp({
+      config: fx.config,
+      logger: silentLogger(),
+      clock: fx.clock,
+      identity: fx.identity,
+      healthChecks: { store: () => fx.store.ping() },
+    });
+    return {
+      app,
+      fx,
+      close: async () => {
+        await app.close();
+        await fx.close();
+      },
+    };
+  } catch (err) {
+    await fx.close();
+    throw err;
+  }
+}
