@@ -10,6 +10,7 @@
  * see docs/compute.md for what is enforced how.
  */
 export type {
+  AdoptedInstance,
   CgroupVersion,
   ComputeProvider,
   HostCapabilities,

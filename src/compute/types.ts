@@ -75,6 +75,13 @@ export interface HostCapabilities {
   notEnforced: string[];
 }
 
+/** One instance found at start-up; `problem` says what could not be re-established (the rest went on). */
+export interface AdoptedInstance {
+  placement: InstancePlacement;
+  process: ProcessStatus;
+  problem?: string;
+}
+
 export interface VolumeUsage {
   sizeGb: number;
   usedGb: number;
@@ -107,5 +114,5 @@ export interface ComputeProvider {
    * At start-up: re-establishes what a reboot or crash undid (volume mounts, cgroups) for every
    * instance this host holds, and says which engines still run.
    */
-  adopt(): Promise<Array<{ placement: InstancePlacement; process: ProcessStatus }>>;
+  adopt(): Promise<AdoptedInstance[]>;
 }

@@ -4,11 +4,12 @@ import assert from "node:assert/strict";
 import { access, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { CofferError } from "../../domain/index.js";
-import { silentLogger } from "../../lib/index.js";
+import { run, silentLogger } from "../../lib/index.js";
 import { cleanupLocalRoot } from "../testing.js";
 import type { ComputeProvider, HostCapabilities } from "../types.js";
 import { findHierarchies, memoryLimitBytes } from "./cgroups.js";
 import { ipToInt, parsePool } from "./addresses.js";
+import { parseProcStat, readProcStat } from "./proc.js";
 import { createLocalProvider } from "./provider.js";
 import { randomPool, tempRoot, uniqueCgroupParent, waitStopped } from "./test-support.js";
 
@@ -111,6 +112,42 @@ describe("local provider, directory volumes", () => {
     await assert.rejects(access(`/proc/${pid}`));
     await provider.stop("stubborn"); // idempotent
     await provider.destroy("stubborn");
+  });
+
+  test("the engine outlives the Coffer process that launched it; the next one adopts it", async () => {
+    const face = new URL("../index.js", import.meta.url).href;
+    const lib = new URL("../../lib/index.js", import.meta.url).href;
+    const script = `
+      const { createLocalProvider } = await import(${JSON.stringify(face)});
+      const { silentLogger } = await import(${JSON.stringify(lib)});
+      const [rootDir, addressPool, cgroupParent, logFile] = process.argv.slice(1);
+      const p = createLocalProvider({ rootDir, addressPool, cgroupParent, volumeMode: "directory", logger: silentLogger() });
+      await p.provision({ instanceId: "outliver", volumeSizeGb: 1, ramMb: 64, vcpus: 1, isPublic: false });
+      const command = { file: "/bin/sleep", args: ["600"], env: {}, stopSignal: "SIGTERM" };
+      console.log((await p.launch("outliver", command, { logFile })).pid);`;
+    const logFile = join(dir, "outliver.log");
+    const first = await run(process.execPath, [
+      "--input-type=module",
+      "-e",
+      script,
+      rootDir,
+      addressPool,
+      cgroupParent,
+      logFile,
+    ]);
+    assert.equal(first.code, 0, first.stderr);
+    const pid = Number(first.stdout.trim());
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8"); // the launching process has exited; this one runs
+    assert.notEqual(parseProcStat(stat).ppid, process.pid);
+    const adopted = await provider.adopt();
+    assert.deepEqual(adopted.find((a) => a.placement.instanceId === "outliver")?.process, {
+      running: true,
+      pid,
+    });
+    await provider.stop("outliver");
+    const after = await readProcStat(pid); // gone, or a zombie until init reaps it
+    assert.ok(after === undefined || after.state === "Z", after?.state);
+    await provider.destroy("outliver");
   });
 
   test("a program that cannot start is reported and nothing is recorded", async () => {

@@ -1,7 +1,7 @@
 // The local provider with loop volumes and cgroups, end to end on this host (needs root).
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { access, readFile, stat, statfs } from "node:fs/promises";
+import { access, open, readFile, rm, stat, statfs } from "node:fs/promises";
 import { join } from "node:path";
 import { CofferError } from "../../domain/index.js";
 import { freePort, run, silentLogger, waitFor } from "../../lib/index.js";
@@ -122,6 +122,9 @@ describe("local provider, loop volumes", { skip: !isRoot && "needs root" }, () =
     } else {
       await assert.rejects(provider.resizeVolume("vol-a", 2), code("VOLUME_RESIZE_NEEDS_STOP"));
       await provider.stop("vol-a");
+      const held = await open(join(placement.volumePath, "fill"), "r"); // someone still in the volume
+      await assert.rejects(provider.resizeVolume("vol-a", 2), code("VOLUME_BUSY"));
+      await held.close();
       await provider.resizeVolume("vol-a", 2);
       await provider.launch("vol-a", writer(), { logFile: logFile() });
     }
@@ -157,12 +160,21 @@ describe("local provider, loop volumes", { skip: !isRoot && "needs root" }, () =
     await provider.stop("vol-a", { timeoutMs: 5_000 });
     assert.deepEqual(await provider.processStatus("vol-a"), { running: false });
     await assert.rejects(access(`/proc/${pid}`));
-    await run("umount", [placement.volumePath]);
+    const broken = await provider.provision({ ...placementSpec(), instanceId: "vol-c" });
+    for (const p of [placement, broken]) await run("umount", [p.volumePath]);
+    await rm(join(rootDir, "instances", "vol-c", "volume.img")); // lost: adoption goes on without it
     assert.equal(await isMountPoint(placement.volumePath), false);
     await assert.rejects(provider.volumeUsage("vol-a"), code("VOLUME_NOT_MOUNTED"));
     provider = make();
     const adopted = await provider.adopt();
-    assert.equal(adopted[0]?.process.running, false);
+    assert.deepEqual(
+      adopted.map((a) => [a.placement.instanceId, a.process.running, a.problem !== undefined]),
+      [
+        ["vol-a", false, false],
+        ["vol-c", false, true],
+      ],
+    );
+    await provider.destroy("vol-c");
     assert.ok(await isMountPoint(placement.volumePath));
     assert.ok((await stat(join(placement.volumePath, "fill"))).size > 0.9 * GIB);
   });

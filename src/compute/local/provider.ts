@@ -1,6 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { InvalidStateError, NotFoundError, ValidationError } from "../../domain/index.js";
 import type {
+  AdoptedInstance,
   ComputeProvider,
   HostCapabilities,
   InstancePlacement,
@@ -163,7 +164,7 @@ class LocalProvider implements ComputeProvider {
             "VOLUME_RESIZE_NEEDS_STOP",
             `this host cannot grow a volume in use; stop instance ${id} first`,
           );
-        } else await growLoopVolumeOffline(this.layout, id, newSizeGb, this.options.logger);
+        } else await growLoopVolumeOffline(this.layout, id, newSizeGb);
       }
       await writePlacement(this.layout, { ...placement, volumeSizeGb: newSizeGb });
       this.options.logger.info({ instanceId: id, volumeSizeGb: newSizeGb }, "volume grown");
@@ -202,12 +203,22 @@ class LocalProvider implements ComputeProvider {
     return readAllPlacements(this.layout);
   }
 
-  async adopt(): Promise<Array<{ placement: InstancePlacement; process: ProcessStatus }>> {
-    const adopted: Array<{ placement: InstancePlacement; process: ProcessStatus }> = [];
+  async adopt(): Promise<AdoptedInstance[]> {
+    const adopted: AdoptedInstance[] = [];
     for (const placement of await this.list()) {
       const id = placement.instanceId;
-      await this.mutex.run(id, () => this.restore(placement));
-      adopted.push({ placement, process: await this.processStatus(id) });
+      // One broken instance (say, its image was deleted) must not keep the others from being adopted.
+      const problem = await this.mutex
+        .run(id, () => this.restore(placement))
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            this.options.logger.error({ err, instanceId: id }, "could not re-establish the instance");
+            return err instanceof Error ? err.message : String(err);
+          },
+        );
+      const process = await this.processStatus(id);
+      adopted.push(problem === undefined ? { placement, process } : { placement, process, problem });
     }
     this.options.logger.info(
       { instances: adopted.length, running: adopted.filter((a) => a.process.running).length },

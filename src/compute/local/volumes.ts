@@ -74,15 +74,21 @@ export async function growLoopVolumeOnline(layout: Layout, id: string, newSizeGb
   await hostCommand("resize2fs", [device]);
 }
 
-/** Grows an unmounted image: unmount, check (resize2fs insists), resize, mount again. */
-export async function growLoopVolumeOffline(
-  layout: Layout,
-  id: string,
-  newSizeGb: number,
-  logger: Logger,
-): Promise<void> {
-  await unmountLoopVolume(layout, id, logger);
+/**
+ * Grows an image while nothing uses it: unmount, check (resize2fs insists), resize, mount again.
+ * Refuses (VOLUME_BUSY) rather than touch an image a process outside Coffer still holds open.
+ */
+export async function growLoopVolumeOffline(layout: Layout, id: string, newSizeGb: number): Promise<void> {
   const image = layout.imageFile(id);
+  for (const point of await mountsUnder(layout.instanceDir(id))) {
+    await hostCommand("umount", [point]).catch((err: unknown) => {
+      throw new InvalidStateError("VOLUME_BUSY", `the volume of instance ${id} is in use`, { cause: err });
+    });
+  }
+  for (const device of await loopDevicesFor(image)) await hostCommand("losetup", ["--detach", device]);
+  if ((await loopDevicesFor(image)).length > 0) {
+    throw new InvalidStateError("VOLUME_BUSY", `the volume image of instance ${id} is still attached`);
+  }
   await truncate(image, newSizeGb * GIB);
   await fsck(image);
   await hostCommand("resize2fs", [image]);
@@ -100,9 +106,9 @@ async function fsck(image: string): Promise<void> {
 }
 
 /**
- * Unmounts everything under the instance's directory and detaches the image's loop devices.
- * A mount kept busy by a process outside Coffer's control is detached lazily (it disappears from
- * the tree now; the kernel lets go when the last user closes it).
+ * For destroy: unmounts everything under the instance's directory and detaches the image's loop
+ * devices. A mount kept busy by a process outside Coffer's control is detached lazily (it leaves
+ * the tree now; the kernel lets go when the last user closes it), as the data is going anyway.
  */
 export async function unmountLoopVolume(layout: Layout, id: string, logger: Logger): Promise<void> {
   for (const point of await mountsUnder(layout.instanceDir(id))) {
