@@ -55,11 +55,13 @@ class LocalProvider implements ComputeProvider {
 
   /** Probes once; a failed probe is tried again on the next call. */
   private host(): Promise<Parts> {
-    this.parts ??= probeHost(this.options).then((facts) => {
-      const cgroups = new InstanceCgroups(facts.hierarchies, this.options.cgroupParent);
-      return { facts, cgroups, processes: new EngineProcesses(this.layout, cgroups) };
-    });
-    this.parts.catch(() => (this.parts = undefined));
+    if (!this.parts) {
+      this.parts = probeHost(this.options).then((facts) => {
+        const cgroups = new InstanceCgroups(facts.hierarchies, this.options.cgroupParent);
+        return { facts, cgroups, processes: new EngineProcesses(this.layout, cgroups) };
+      });
+      this.parts.catch(() => (this.parts = undefined));
+    }
     return this.parts;
   }
 
@@ -76,6 +78,13 @@ class LocalProvider implements ComputeProvider {
       const { facts, cgroups } = await this.host();
       const existing = await readPlacement(this.layout, id);
       if (existing) {
+        const asked = { volumeSizeGb: spec.volumeSizeGb, ramMb: spec.ramMb, vcpus: spec.vcpus };
+        if (Object.entries(asked).some(([k, v]) => existing[k as keyof typeof asked] !== v)) {
+          this.options.logger.warn(
+            { instanceId: id, asked, existing },
+            "provisioned before with other sizes; kept",
+          );
+        }
         await this.restore(existing);
         return existing;
       }

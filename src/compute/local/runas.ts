@@ -36,7 +36,10 @@ export async function resolveRunAs(root: boolean, user: string, logger: Logger):
       user,
     ]).catch((err: unknown) => err);
     found = await lookup(user);
-    if (!found) throw created instanceof Error ? created : new UpstreamError("RUN_AS_USER_MISSING", user);
+    if (!found)
+      throw created instanceof Error
+        ? created
+        : new UpstreamError("RUN_AS_USER_MISSING", `could not create user ${user}`);
   }
   if (found.uid === 0 || found.gid === 0) {
     throw new UpstreamError(
