@@ -76,31 +76,34 @@ export function engineConformance(options: ConformanceOptions): void {
     });
 
     test("creates databases and users; a user reaches only its own databases", async () => {
-      await engine.createDatabases(layout, ADMIN, [{ name: "shop" }, { name: "other db`\"'" }]);
-      await engine.createDatabases(layout, ADMIN, [{ name: "shop" }]); // idempotent
+      // "shopXa" would match a grant on shop_a if `_` were left a wildcard (MySQL grant syntax).
+      const others = ["other db`\"'", "shopXa"];
+      await engine.createDatabases(layout, ADMIN, [{ name: "shop_a" }, ...others.map((name) => ({ name }))]);
+      await engine.createDatabases(layout, ADMIN, [{ name: "shop_a" }]); // idempotent
       const alice = { username: "alice", password: "s3cret'\\\"pw" };
-      const user = { name: alice.username, password: alice.password, databases: ["shop"] };
+      const user = { name: alice.username, password: alice.password, databases: ["shop_a"] };
       await engine.createUsers(layout, ADMIN, [user]);
 
-      const session = await options.connectAs(layout, alice, "shop");
+      const session = await options.connectAs(layout, alice, "shop_a");
       try {
         await session.query("CREATE TABLE items (id integer)");
         await session.query("INSERT INTO items VALUES (1), (2)");
         const rows = await session.query("SELECT count(*) AS n FROM items");
         assert.equal(Number(Object.values(rows[0] as object)[0]), 2);
         if (options.visibleDatabases) {
-          assert.deepEqual(await options.visibleDatabases(session), ["shop"]);
+          assert.deepEqual(await options.visibleDatabases(session), ["shop_a"]);
         }
       } finally {
         await session.close();
       }
-      await assert.rejects(options.connectAs(layout, alice, "other db`\"'"));
-      await assert.rejects(options.connectAs(layout, { ...alice, password: "nope" }, "shop"));
+      for (const other of others)
+        await assert.rejects(options.connectAs(layout, alice, other), `no access to ${other}`);
+      await assert.rejects(options.connectAs(layout, { ...alice, password: "nope" }, "shop_a"));
 
       const dbs = await engine.listDatabases(layout, ADMIN);
-      assert.deepEqual(dbs.map((d) => d.name).sort(), ["other db`\"'", "shop"]);
+      assert.deepEqual(dbs.map((d) => d.name).sort(), ["other db`\"'", "shopXa", "shop_a"].sort());
       assert.deepEqual(await engine.listUsers(layout, ADMIN), [
-        { name: "alice", databases: ["shop"], ...(engine.capabilities.userHosts ? { host: "%" } : {}) },
+        { name: "alice", databases: ["shop_a"], ...(engine.capabilities.userHosts ? { host: "%" } : {}) },
       ]);
     });
 

@@ -1,4 +1,5 @@
-import { access, chown, constants, mkdir, readdir, rmdir, stat, writeFile } from "node:fs/promises";
+import { accessSync, constants } from "node:fs";
+import { access, chown, mkdir, readdir, rmdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { run, runChecked, type RunOptions } from "../../lib/index.js";
 import { layoutError } from "./errors.js";
@@ -82,23 +83,24 @@ export async function exists(path: string): Promise<boolean> {
 
 /**
  * Finds an engine program. A datastore version's image names one directory, but MariaDB splits its
- * programs between sbin (the server) and bin (the tools), so the sibling directory is tried too.
+ * programs between sbin (the server) and bin (the tools), so the sibling directories are tried too.
+ * Synchronous because launchCommand is: a few stat calls.
  */
-export async function findProgram(binDir: string, name: string): Promise<string | undefined> {
-  const siblings = [binDir, join(binDir, "..", "bin"), join(binDir, "..", "sbin")];
-  for (const dir of siblings) {
+export function findProgram(binDir: string, name: string): string | undefined {
+  for (const dir of [binDir, join(binDir, "..", "bin"), join(binDir, "..", "sbin")]) {
     const file = join(dir, name);
-    const ok = await access(file, constants.X_OK).then(
-      () => true,
-      () => false,
-    );
-    if (ok) return file;
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here; try the next directory
+    }
   }
   return undefined;
 }
 
-export async function requireProgram(binDir: string, name: string): Promise<string> {
-  const file = await findProgram(binDir, name);
+export function requireProgram(binDir: string, name: string): string {
+  const file = findProgram(binDir, name);
   if (!file) throw layoutError(`${name} not found in ${binDir}`);
   return file;
 }

@@ -11,12 +11,13 @@
 import { NotFoundError } from "../../domain/index.js";
 import type { Engine, EngineCapabilities } from "./engine.js";
 
+import { createMariadbEngine } from "./mariadb/mariadb.js";
 import { createPostgresqlEngine } from "./postgresql/postgresql.js";
 
 export type * from "./engine.js";
 export { BackupKind, ReplicationKind } from "./engine.js";
 
-const FACTORIES: readonly (() => Engine)[] = [createPostgresqlEngine];
+const FACTORIES: readonly (() => Engine)[] = [createPostgresqlEngine, createMariadbEngine];
 
 /** Every driver, for registering the installed ones as datastore versions. */
 export function allEngines(): Engine[] {

@@ -29,7 +29,7 @@ import { renderPgHba, renderPostgresqlConf } from "./config.js";
 /** PostgreSQL 15: initdb as runAs, config in PGDATA, `postgres -D` in the foreground, SIGINT to stop. */
 export function createPostgresqlEngine(): Engine {
   async function initialize(target: DataDirTarget): Promise<void> {
-    const initdb = await requireProgram(target.binDir, "initdb");
+    const initdb = requireProgram(target.binDir, "initdb");
     await claimEmptyDataDir(target);
     await ensureOwnedDir(target.dataDir, target.runAs, 0o700);
     // initdb refuses root, hence runAs. The bootstrap superuser is `postgres`, with no password:
@@ -52,7 +52,7 @@ export function createPostgresqlEngine(): Engine {
     capabilities: caps,
 
     async probe(binDir) {
-      const postgres = await findProgram(binDir, "postgres");
+      const postgres = findProgram(binDir, "postgres");
       const version = postgres && (await programVersion(postgres));
       return version ? { binDir, version } : undefined;
     },
@@ -80,7 +80,7 @@ export function createPostgresqlEngine(): Engine {
 
     launchCommand(layout) {
       return {
-        file: join(layout.binDir, "postgres"),
+        file: requireProgram(layout.binDir, "postgres"),
         args: ["-D", layout.dataDir],
         env: engineEnv(),
         stopSignal: caps.stopSignal,
