@@ -45,6 +45,7 @@ export async function ensureOwnedDir(path: string, runAs: RunAs, mode: number): 
 
 /** A data directory must not exist yet, or be empty: an engine never initializes over data. */
 export async function claimEmptyDataDir(target: DataDirTarget): Promise<void> {
+  asUser(target.runAs); // refuse root (or an unreachable uid) before touching anything
   const entries = await readdir(target.dataDir).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "ENOENT") return [];
     throw err;
