@@ -115,6 +115,16 @@ export function engineConformance(options: ConformanceOptions): void {
       );
     });
 
+    test("secure again resets the admin password (idempotent, rotates it)", async () => {
+      const rotated = { ...ADMIN, password: "rotated-password" };
+      await engine.secure(layout, rotated, 5000);
+      assert.equal(await engine.health(layout, rotated), "running");
+      await assert.rejects(engine.health(layout, ADMIN), (err: unknown) => {
+        return err instanceof CofferError && err.code === "ENGINE_AUTH_FAILED";
+      });
+      await engine.secure(layout, ADMIN, 5000);
+    });
+
     test("stops on its stop signal, then reports down", async () => {
       const proc = running.pop()!;
       await proc.stop();

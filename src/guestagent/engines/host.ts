@@ -1,5 +1,5 @@
 import { accessSync, constants } from "node:fs";
-import { access, chown, mkdir, readdir, rmdir, stat, writeFile } from "node:fs/promises";
+import { access, chown, mkdir, readdir, rename, rmdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { run, runChecked, type RunOptions } from "../../lib/index.js";
 import { layoutError } from "./errors.js";
@@ -114,10 +114,15 @@ export function checkSocketPath(path: string): string {
   return path;
 }
 
-/** Writes a config file readable only by runAs (it may hold settings worth keeping private). */
+/**
+ * Writes a config file readable only by runAs. Written aside and renamed into place, so an engine
+ * that reloads its configuration never reads half a file.
+ */
 export async function writeOwnedFile(path: string, content: string, runAs: RunAs): Promise<void> {
-  await writeFile(path, content, { mode: 0o600 });
-  if (process.getuid?.() === 0) await chown(path, runAs.uid, runAs.gid);
+  const aside = `${path}.coffer-new`;
+  await writeFile(aside, content, { mode: 0o600 });
+  if (process.getuid?.() === 0) await chown(aside, runAs.uid, runAs.gid);
+  await rename(aside, path);
 }
 
 /** The first version number in a program's --version output. */

@@ -1,6 +1,15 @@
 import { CofferError, ErrorKind, TimeoutError } from "../../domain/index.js";
 import { sleep } from "../../lib/index.js";
-import type { EngineHealth } from "./engine.js";
+import type { Credentials, Engine, EngineHealth, EngineLayout } from "./engine.js";
+
+/** Bounds for one session: connecting, and each statement. */
+export interface Timeouts {
+  connectMs?: number;
+  queryMs?: number;
+}
+
+/** The bounds for a health probe: the whole probe stays within `ms`. */
+export const probeTimeouts = (ms: number): Timeouts => ({ connectMs: ms, queryMs: ms });
 
 function isDown(err: unknown): boolean {
   return err instanceof CofferError && err.kind === ErrorKind.Unavailable;
@@ -42,4 +51,19 @@ export async function whileDown<T>(
     }
     await sleep(intervalMs);
   }
+}
+
+/** One `SELECT 1` as the admin over TCP, within the given bounds. */
+export type Ping = (layout: EngineLayout, admin: Credentials, timeouts: Timeouts) => Promise<void>;
+
+/** health and waitReady, the same for every engine once it can ping. */
+export function readiness(engine: string, ping: Ping): Pick<Engine, "health" | "waitReady"> {
+  return {
+    health: (layout, admin, timeoutMs = 2000) =>
+      healthOf(() => ping(layout, admin, probeTimeouts(timeoutMs))),
+    async waitReady(layout, admin, timeoutMs) {
+      const attempt = () => ping(layout, admin, probeTimeouts(Math.min(1000, timeoutMs)));
+      await whileDown(attempt, timeoutMs, `${engine} to accept connections`);
+    },
+  };
 }

@@ -3,6 +3,7 @@ import mysql from "mysql2/promise";
 import { CofferError } from "../../../domain/index.js";
 import { engineError, EngineFailure } from "../errors.js";
 import type { Credentials, EngineLayout } from "../engine.js";
+import type { Timeouts } from "../readiness.js";
 import { socketFile } from "./config.js";
 
 /** The part of a mysql2 connection the driver uses; nothing of mysql2 leaves this folder. */
@@ -25,6 +26,7 @@ const DOWN_CODES = new Set([
   "ER_SERVER_SHUTDOWN",
   "ER_CON_COUNT_ERROR",
   "ER_CONNECTION_KILLED",
+  "PROTOCOL_SEQUENCE_TIMEOUT", // the query timeout: the server stopped answering
 ]);
 const AUTH_CODES = new Set(["ER_ACCESS_DENIED_ERROR", "ER_ACCESS_DENIED_NO_PASSWORD_ERROR"]);
 
@@ -51,7 +53,7 @@ export async function withMy<T>(
   target: MyTarget,
   what: string,
   work: (session: MySession) => Promise<T>,
-  timeoutMs = 5000,
+  timeouts: Timeouts = {},
 ): Promise<T> {
   let conn: mysql.Connection | undefined;
   try {
@@ -65,13 +67,14 @@ export async function withMy<T>(
           }
         : { socketPath: socketFile(layout), user: socketUser() }),
       database: target.via === "tcp" ? target.database : undefined,
-      connectTimeout: timeoutMs,
+      connectTimeout: timeouts.connectMs ?? 5000,
       charset: "utf8mb4_general_ci",
       multipleStatements: false,
     });
     const c = conn;
     return await work({
-      query: async <R>(sql: string, values?: unknown[]) => (await c.query(sql, values))[0] as R[],
+      query: async <R>(sql: string, values?: unknown[]) =>
+        (await c.query({ sql, values, timeout: timeouts.queryMs ?? 60_000 }))[0] as R[],
       ident: (name) => c.escapeId(name),
     });
   } catch (err) {

@@ -13,7 +13,7 @@ import {
   runAsEngineUser,
   writeOwnedFile,
 } from "../host.js";
-import { healthOf, whileDown } from "../readiness.js";
+import { readiness, whileDown } from "../readiness.js";
 import type { ConfigOverrides, DataDirTarget, Engine, EngineLayout, EngineSizing } from "../engine.js";
 import {
   createMariadbDatabases,
@@ -94,32 +94,9 @@ export function createMariadbEngine(): Engine {
       await whileDown(() => secureMariadb(layout, admin), timeoutMs, "secure MariaDB");
     },
 
-    health(layout, admin, timeoutMs = 2000) {
-      return healthOf(() =>
-        withMy(
-          layout,
-          { via: "tcp", admin },
-          "check health",
-          async (s) => void (await s.query("SELECT 1")),
-          timeoutMs,
-        ),
-      );
-    },
-
-    async waitReady(layout, admin, timeoutMs) {
-      await whileDown(
-        () =>
-          withMy(
-            layout,
-            { via: "tcp", admin },
-            "check health",
-            (s) => s.query("SELECT 1"),
-            Math.min(1000, timeoutMs),
-          ),
-        timeoutMs,
-        "MariaDB to accept connections",
-      );
-    },
+    ...readiness(caps.name, async (layout, admin, timeouts) => {
+      await withMy(layout, { via: "tcp", admin }, "check health", (s) => s.query("SELECT 1"), timeouts);
+    }),
 
     createDatabases: createMariadbDatabases,
     createUsers: createMariadbUsers,

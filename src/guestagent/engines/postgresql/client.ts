@@ -2,6 +2,7 @@ import pg from "pg";
 import { CofferError } from "../../../domain/index.js";
 import { engineError, EngineFailure } from "../errors.js";
 import type { Credentials, EngineLayout } from "../engine.js";
+import type { Timeouts } from "../readiness.js";
 
 /** The part of a pg client the driver uses; nothing of pg leaves this folder. */
 export interface PgSession {
@@ -47,7 +48,7 @@ export async function withPg<T>(
   target: PgTarget,
   what: string,
   work: (session: PgSession) => Promise<T>,
-  timeoutMs = 5000,
+  timeouts: Timeouts = {},
 ): Promise<T> {
   const client = new pg.Client({
     host: target.via === "tcp" ? layout.address : layout.runDir,
@@ -55,8 +56,8 @@ export async function withPg<T>(
     user: target.via === "tcp" ? target.admin.username : target.user,
     password: target.via === "tcp" ? target.admin.password : undefined,
     database: target.database ?? "postgres",
-    connectionTimeoutMillis: timeoutMs,
-    query_timeout: Math.max(timeoutMs, 30_000),
+    connectionTimeoutMillis: timeouts.connectMs ?? 5000,
+    query_timeout: timeouts.queryMs ?? 60_000,
     application_name: "coffer",
   });
   // A dropped connection emits 'error' on the client; without a listener it would crash the process.

@@ -13,7 +13,7 @@ import {
   runAsEngineUser,
   writeOwnedFile,
 } from "../host.js";
-import { healthOf, whileDown } from "../readiness.js";
+import { readiness, whileDown } from "../readiness.js";
 import type { ConfigOverrides, DataDirTarget, Engine, EngineLayout, EngineSizing } from "../engine.js";
 import {
   createPostgresqlDatabases,
@@ -91,32 +91,9 @@ export function createPostgresqlEngine(): Engine {
       await whileDown(() => securePostgresql(layout, admin), timeoutMs, "secure PostgreSQL");
     },
 
-    health(layout, admin, timeoutMs = 2000) {
-      return healthOf(() =>
-        withPg(
-          layout,
-          { via: "tcp", admin },
-          "check health",
-          async (s) => void (await s.query("SELECT 1")),
-          timeoutMs,
-        ),
-      );
-    },
-
-    async waitReady(layout, admin, timeoutMs) {
-      await whileDown(
-        () =>
-          withPg(
-            layout,
-            { via: "tcp", admin },
-            "check health",
-            (s) => s.query("SELECT 1"),
-            Math.min(1000, timeoutMs),
-          ),
-        timeoutMs,
-        "PostgreSQL to accept connections",
-      );
-    },
+    ...readiness(caps.name, async (layout, admin, timeouts) => {
+      await withPg(layout, { via: "tcp", admin }, "check health", (s) => s.query("SELECT 1"), timeouts);
+    }),
 
     createDatabases: createPostgresqlDatabases,
     createUsers: createPostgresqlUsers,
