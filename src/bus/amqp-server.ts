@@ -34,6 +34,7 @@ export class AmqpServer {
 
   /** Declares the queue and starts consuming on `connection`. */
   async attach(connection: ChannelModel): Promise<void> {
+    if (this.closed) return; // closed while the bus was reconnecting
     const { queue, prefetch } = this.options;
     // When the last server of a topic leaves just as we declare, the auto-deleted queue can vanish
     // between assertQueue and consume (404 NOT_FOUND, which closes the channel). Try again.

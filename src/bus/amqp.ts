@@ -4,7 +4,7 @@ import type { Logger } from "../lib/index.js";
 import { AmqpServer } from "./amqp-server.js";
 import { PendingCalls } from "./pending.js";
 import type { CallOptions, JsonValue, MessageBus, Subscription } from "./port.js";
-import { BusCode, busClosed, checkTopic, encode, noServer } from "./wire.js";
+import { BusCode, busClosed, callTimeout, checkTopic, encode, noServer } from "./wire.js";
 
 export interface AmqpBusDeps {
   logger: Logger;
@@ -47,6 +47,7 @@ export async function createAmqpBus(url: string, deps: AmqpBusDeps): Promise<Mes
   let nextId = 0;
   let closing: Promise<void> | undefined;
   let reconnectTimer: NodeJS.Timeout | undefined;
+  let reconnecting: Promise<void> | undefined;
 
   const disconnected = (): UnavailableError =>
     new UnavailableError(BusCode.Disconnected, "the message bus is not connected to RabbitMQ (reconnecting)");
@@ -59,7 +60,7 @@ export async function createAmqpBus(url: string, deps: AmqpBusDeps): Promise<Mes
       const channel = await connection.createConfirmChannel();
       channel.on("error", (err: Error) => logger.warn({ err: err.message }, "bus channel error"));
       // Our own channel closing while the connection lives is unexpected: start afresh.
-      channel.on("close", () => void connection.close().catch(() => undefined));
+      channel.on("close", () => closeQuietly(connection));
       channel.on("return", (msg: Message) => {
         // `mandatory` and unroutable: no queue, so nobody serves the topic.
         pending.fail(
@@ -72,13 +73,14 @@ export async function createAmqpBus(url: string, deps: AmqpBusDeps): Promise<Mes
         replyQueue,
         (msg) => {
           if (msg) pending.settle(String(msg.properties.correlationId), msg.content.toString("utf8"));
+          else closeQuietly(connection); // the broker cancelled our reply consumer: start afresh
         },
         { noAck: true },
       );
       for (const server of servers) await server.attach(connection);
       return { connection, channel, replyQueue };
     } catch (err) {
-      await connection.close().catch(() => undefined);
+      closeQuietly(connection);
       throw err;
     }
   }
@@ -98,13 +100,15 @@ export async function createAmqpBus(url: string, deps: AmqpBusDeps): Promise<Mes
   function scheduleReconnect(delayMs: number): void {
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
-      open().then(
+      reconnecting = open().then(
         (fresh) => {
-          if (closing) return void fresh.connection.close().catch(() => undefined);
+          reconnecting = undefined;
+          if (closing) return closeQuietly(fresh.connection);
           link = fresh;
           logger.info("bus reconnected to RabbitMQ");
         },
         (err: unknown) => {
+          reconnecting = undefined;
           if (closing) return;
           logger.warn({ err: (err as Error).message }, "bus reconnect failed");
           scheduleReconnect(Math.min(delayMs * 2, backoff.max));
@@ -154,7 +158,7 @@ export async function createAmqpBus(url: string, deps: AmqpBusDeps): Promise<Mes
       const current = link;
       if (!current) throw disconnected();
       const id = String(++nextId);
-      const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+      const timeoutMs = callTimeout(options.timeoutMs, defaultTimeoutMs);
       const result = pending.add(id, topic, method, timeoutMs);
       logger.debug({ topic, method, id }, "bus call");
       const props = {
@@ -190,7 +194,7 @@ export async function createAmqpBus(url: string, deps: AmqpBusDeps): Promise<Mes
         prefetch,
         drainTimeoutMs,
         logger,
-        onChannelLost: () => void link?.connection.close().catch(() => undefined),
+        onChannelLost: () => link && closeQuietly(link.connection),
       });
       try {
         await server.attach(current.connection);
@@ -208,6 +212,7 @@ export async function createAmqpBus(url: string, deps: AmqpBusDeps): Promise<Mes
     close() {
       return (closing ??= (async () => {
         clearTimeout(reconnectTimer);
+        await reconnecting; // it sees `closing` and closes what it opened
         await Promise.all([...servers].map((s) => s.close()));
         pending.failAll(busClosed);
         const current = link;
@@ -217,6 +222,15 @@ export async function createAmqpBus(url: string, deps: AmqpBusDeps): Promise<Mes
       })());
     },
   };
+}
+
+/** Closes a connection that may already be closing or closed, without caring how that ends. */
+function closeQuietly(connection: ChannelModel): void {
+  try {
+    connection.close().catch(() => undefined);
+  } catch {
+    // already closed
+  }
 }
 
 /** The broker's address for logs: never the credentials. */

@@ -133,6 +133,20 @@ export function busConformance(name: string, create: BusFactory): void {
       assert.ok(Date.now() - started < 2000);
     });
 
+    test("a bad topic or timeout is a ValidationError", async () => {
+      const client = await bus();
+      await rejectsWith(client.call("", "m"), ErrorKind.Validation, "BUS_BAD_TOPIC", false);
+      await rejectsWith(client.cast("x".repeat(300), "m"), ErrorKind.Validation, "BUS_BAD_TOPIC", false);
+      await rejectsWith(client.serve("", {}), ErrorKind.Validation, "BUS_BAD_TOPIC", false);
+      for (const timeoutMs of [0, -5, NaN]) {
+        await rejectsWith(
+          client.call(newTopic(), "m", {}, { timeoutMs }),
+          ErrorKind.Validation,
+          "BUS_BAD_TIMEOUT",
+        );
+      }
+    });
+
     test("cast delivers to a server; a cast nobody listens to, or whose handler fails, still resolves", async () => {
       const [server, client] = await Promise.all([bus(), bus()]);
       const topic = newTopic();

@@ -2,7 +2,7 @@ import type { Logger } from "../lib/index.js";
 import { InFlight, dispatch } from "./dispatch.js";
 import { PendingCalls } from "./pending.js";
 import type { CallOptions, Handler, JsonValue, MessageBus, Subscription } from "./port.js";
-import { busClosed, checkTopic, encode, noServer, replyFor } from "./wire.js";
+import { busClosed, callTimeout, checkTopic, encode, noServer, replyFor } from "./wire.js";
 
 /** One served topic of one bus, as the broker sees it. */
 interface Server {
@@ -16,27 +16,30 @@ interface Server {
  * broker behave like two processes on one RabbitMQ (the embedded shape needs just one).
  */
 export class InProcessBroker {
-  private readonly servers = new Map<string, Server[]>();
-  private turn = 0;
+  /** Per topic: its servers and whose turn it is. */
+  private readonly topics = new Map<string, { servers: Server[]; turn: number }>();
 
   attach(server: Server): void {
-    this.servers.set(server.topic, [...(this.servers.get(server.topic) ?? []), server]);
+    const entry = this.topics.get(server.topic);
+    if (entry) entry.servers.push(server);
+    else this.topics.set(server.topic, { servers: [server], turn: 0 });
   }
 
   detach(server: Server): void {
-    const rest = (this.servers.get(server.topic) ?? []).filter((s) => s !== server);
-    if (rest.length > 0) this.servers.set(server.topic, rest);
-    else this.servers.delete(server.topic);
+    const entry = this.topics.get(server.topic);
+    if (!entry) return;
+    entry.servers = entry.servers.filter((s) => s !== server);
+    if (entry.servers.length === 0) this.topics.delete(server.topic);
   }
 
   has(topic: string): boolean {
-    return this.servers.has(topic);
+    return this.topics.has(topic);
   }
 
   /** Competing consumers: each message goes to one server, in turn. */
   pick(topic: string): Server | undefined {
-    const list = this.servers.get(topic);
-    return list ? list[this.turn++ % list.length] : undefined;
+    const entry = this.topics.get(topic);
+    return entry ? entry.servers[entry.turn++ % entry.servers.length] : undefined;
   }
 }
 
@@ -108,7 +111,7 @@ export function createInProcessBus(deps: InProcessBusDeps): MessageBus {
       checkTopic(topic);
       const body = encode({ method, args });
       const id = String(++nextId);
-      const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+      const timeoutMs = callTimeout(options.timeoutMs, defaultTimeoutMs);
       const result = pending.add(id, topic, method, timeoutMs);
       logger.debug({ topic, method, id }, "bus call");
       if (!send(topic, body, (text) => pending.settle(id, text))) pending.fail(id, noServer(topic));

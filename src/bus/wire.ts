@@ -28,6 +28,7 @@ export const BusCode = {
   BadPayload: "BUS_BAD_PAYLOAD",
   BadMessage: "BUS_BAD_MESSAGE",
   BadTopic: "BUS_BAD_TOPIC",
+  BadTimeout: "BUS_BAD_TIMEOUT",
   UnknownMethod: "BUS_UNKNOWN_METHOD",
   RemoteError: "BUS_REMOTE_ERROR",
   NoServer: "BUS_NO_SERVER",
@@ -112,6 +113,18 @@ export function checkTopic(topic: string): void {
   if (typeof topic !== "string" || topic.length === 0 || Buffer.byteLength(topic) > 200) {
     throw new ValidationError(BusCode.BadTopic, `bad bus topic: ${JSON.stringify(topic)}`);
   }
+}
+
+/** Largest delay Node's timers honour (longer ones fire at once). */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/** A call's timeout as whole milliseconds (RabbitMQ's expiration must be an integer string). */
+export function callTimeout(requested: number | undefined, fallback: number): number {
+  const ms = requested ?? fallback;
+  if (typeof ms !== "number" || Number.isNaN(ms) || ms <= 0) {
+    throw new ValidationError(BusCode.BadTimeout, `bad bus call timeout: ${String(ms)}`);
+  }
+  return Math.min(Math.ceil(ms), MAX_TIMEOUT_MS);
 }
 
 export const unknownMethod = (topic: string, method: string): CofferError =>
