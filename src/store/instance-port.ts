@@ -61,6 +61,7 @@ export interface InstanceRepository {
     limit?: number;
     afterId?: string;
   }): Promise<Instance[]>;
+  /** Live instances only: a deleted one resolves undefined, as for `get`. */
   update(id: string, patch: InstancePatch): Promise<Instance | undefined>;
   /** Sets deletedAt (and task NONE); resolves whether it was live. */
   markDeleted(id: string, at: Date): Promise<boolean>;

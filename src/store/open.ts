@@ -35,6 +35,12 @@ class KyselyStore implements Store {
   readonly tokens;
   readonly quotas;
   readonly quotaUsages;
+  readonly datastores;
+  readonly datastoreVersions;
+  readonly flavors;
+  readonly instances;
+  readonly serviceStatuses;
+  readonly tasks;
   private closed: Promise<void> | undefined;
 
   constructor(
@@ -52,6 +58,12 @@ class KyselyStore implements Store {
     this.tokens = repos.tokens;
     this.quotas = repos.quotas;
     this.quotaUsages = repos.quotaUsages;
+    this.datastores = repos.datastores;
+    this.datastoreVersions = repos.datastoreVersions;
+    this.flavors = repos.flavors;
+    this.instances = repos.instances;
+    this.serviceStatuses = repos.serviceStatuses;
+    this.tasks = repos.tasks;
   }
 
   async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {

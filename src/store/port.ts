@@ -14,6 +14,7 @@ import type {
   User,
   UserPatch,
 } from "./records.js";
+import type { InstanceRepositories } from "./instance-port.js";
 
 /*
  * Common contract of every repository:
@@ -119,7 +120,8 @@ export interface QuotaUsageRepository {
   free(projectId: string, resource: string, delta: number): Promise<QuotaUsage>;
 }
 
-export interface Repositories {
+/** Identity and quotas here; the instance side's repositories are in instance-port.ts. */
+export interface Repositories extends InstanceRepositories {
   readonly domains: DomainRepository;
   readonly projects: ProjectRepository;
   readonly users: UserRepository;

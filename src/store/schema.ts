@@ -75,6 +75,77 @@ export interface QuotaUsagesTable {
   reserved: number;
 }
 
+export interface DatastoresTable {
+  id: string;
+  name: string;
+  /** Plain text, not a foreign key (see migration 0002). */
+  default_version_id: string | null;
+}
+
+export interface DatastoreVersionsTable {
+  id: string;
+  datastore_id: string;
+  name: string;
+  version: string;
+  manager: string;
+  image: string;
+  packages: StoredJson;
+  active: StoredBool;
+}
+
+export interface FlavorsTable {
+  id: string;
+  name: string;
+  ram_mb: number;
+  vcpus: number;
+  disk_gb: number;
+  ephemeral_gb: number;
+}
+
+export interface InstancesTable {
+  id: string;
+  project_id: string;
+  name: string;
+  flavor_id: string;
+  datastore_version_id: string;
+  volume_size_gb: number;
+  volume_used_gb: number | null;
+  task_status: string;
+  server_status: string;
+  host: string | null;
+  address: string | null;
+  is_public: StoredBool;
+  allowed_cidrs: StoredJson;
+  availability_zone: string | null;
+  configuration_id: string | null;
+  /** SQL NULL when there is no fault (never JSON `null`). */
+  fault: StoredJson;
+  created_at: StoredTimestamp;
+  updated_at: StoredTimestamp;
+  deleted_at: StoredTimestamp | null;
+}
+
+export interface ServiceStatusesTable {
+  instance_id: string;
+  status: string;
+  updated_at: StoredTimestamp;
+}
+
+export interface TasksTable {
+  id: string;
+  instance_id: string | null;
+  kind: string;
+  state: string;
+  step: string | null;
+  data: StoredJson;
+  attempts: number;
+  lease_owner: string | null;
+  lease_until: StoredTimestamp | null;
+  error: string | null;
+  created_at: StoredTimestamp;
+  updated_at: StoredTimestamp;
+}
+
 export interface Schema {
   domains: DomainsTable;
   projects: ProjectsTable;
@@ -84,4 +155,10 @@ export interface Schema {
   tokens: TokensTable;
   quotas: QuotasTable;
   quota_usages: QuotaUsagesTable;
+  datastores: DatastoresTable;
+  datastore_versions: DatastoreVersionsTable;
+  flavors: FlavorsTable;
+  instances: InstancesTable;
+  service_statuses: ServiceStatusesTable;
+  tasks: TasksTable;
 }

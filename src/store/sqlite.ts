@@ -19,6 +19,8 @@ export const sqliteProfile: DialectProfile = {
     const code = err.code;
     if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") return "unique";
     if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") return "reference";
+    // An ON DELETE RESTRICT key fails as a trigger constraint, with the foreign-key message.
+    if (code === "SQLITE_CONSTRAINT_TRIGGER" && err.message.includes("FOREIGN KEY")) return "reference";
     if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return "busy";
     if (code.startsWith("SQLITE_CANTOPEN")) return "unavailable";
     return "other";

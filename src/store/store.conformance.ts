@@ -1,6 +1,9 @@
 import { describe } from "node:test";
+import { catalogCases } from "./conformance/catalog.js";
 import { identityCases } from "./conformance/identity.js";
+import { instanceCases } from "./conformance/instances.js";
 import { quotaCases } from "./conformance/quotas.js";
+import { taskCases } from "./conformance/tasks.js";
 import { transactionCases } from "./conformance/transactions.js";
 import type { StoreFactory } from "./conformance/harness.js";
 
@@ -15,5 +18,8 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     identityCases(factory);
     quotaCases(factory);
     transactionCases(factory);
+    catalogCases(factory);
+    instanceCases(factory);
+    taskCases(factory);
   });
 }

@@ -33,3 +33,44 @@ export async function seed(store: Store, suffix = "1") {
   const role = await store.roles.create({ id: `role-${suffix}`, name: `role ${suffix}` });
   return { project, user, role };
 }
+
+/** A datastore with one version, a flavor, and one instance per id (project `project-1`). */
+export async function seedInstances(store: Store, ids: readonly string[] = ["i-1"]) {
+  const datastore = await store.datastores.create({
+    id: "ds-pg",
+    name: "postgresql",
+    defaultVersionId: null,
+  });
+  const version = await store.datastoreVersions.create({
+    id: "dv-pg15",
+    datastoreId: datastore.id,
+    name: "15",
+    version: "15.18",
+    manager: "postgresql",
+    image: "/usr/lib/postgresql/15/bin",
+    packages: [],
+    active: true,
+  });
+  const flavor = await store.flavors.create({
+    id: "6",
+    name: "c1.nano",
+    ramMb: 128,
+    vcpus: 1,
+    diskGb: 1,
+    ephemeralGb: 0,
+  });
+  const instances = [];
+  for (const id of ids)
+    instances.push(
+      await store.instances.create({
+        id,
+        projectId: "project-1",
+        name: `db ${id}`,
+        flavorId: flavor.id,
+        datastoreVersionId: version.id,
+        volumeSizeGb: 1,
+        createdAt: T0,
+      }),
+    );
+  return { datastore, version, flavor, instances };
+}

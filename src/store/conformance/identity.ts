@@ -5,9 +5,9 @@ import { at, openFresh, seed, T0, type StoreFactory } from "./harness.js";
 const conflict = (code: string) => ({ kind: "conflict", code });
 
 export function identityCases(factory: StoreFactory): void {
-  test("migrate applies 0001 once, is idempotent, and seeds the default domain", async (t) => {
+  test("migrate applies every migration once, is idempotent, and seeds the default domain", async (t) => {
     const store = await openFresh(t, factory, false);
-    assert.deepEqual(await store.migrate(), { applied: ["0001_identity"] });
+    assert.deepEqual(await store.migrate(), { applied: ["0001_identity", "0002_instances"] });
     assert.deepEqual(await store.migrate(), { applied: [] });
     assert.deepEqual(await store.domains.get("default"), {
       id: "default",

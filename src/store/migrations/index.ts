@@ -17,4 +17,5 @@ export interface MigrationModule {
  */
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, load: () => Promise<MigrationModule>]> = [
   ["0001_identity", () => import("./0001_identity.js")],
+  ["0002_instances", () => import("./0002_instances.js")],
 ];

@@ -1,11 +1,17 @@
 import type { Repositories } from "../port.js";
 import type { RepoContext } from "./context.js";
+import { datastoreVersionRepository } from "./datastore-versions.js";
+import { datastoreRepository } from "./datastores.js";
 import { domainRepository } from "./domains.js";
+import { flavorRepository } from "./flavors.js";
+import { instanceRepository } from "./instances.js";
 import { projectRepository } from "./projects.js";
 import { quotaUsageRepository } from "./quota-usages.js";
 import { quotaRepository } from "./quotas.js";
 import { roleAssignmentRepository } from "./role-assignments.js";
 import { roleRepository } from "./roles.js";
+import { serviceStatusRepository } from "./service-statuses.js";
+import { taskRepository } from "./tasks.js";
 import { tokenRepository } from "./tokens.js";
 import { userRepository } from "./users.js";
 
@@ -20,5 +26,11 @@ export function makeRepositories(ctx: RepoContext): Repositories {
     tokens: tokenRepository(ctx),
     quotas: quotaRepository(ctx),
     quotaUsages: quotaUsageRepository(ctx),
+    datastores: datastoreRepository(ctx),
+    datastoreVersions: datastoreVersionRepository(ctx),
+    flavors: flavorRepository(ctx),
+    instances: instanceRepository(ctx),
+    serviceStatuses: serviceStatusRepository(ctx),
+    tasks: taskRepository(ctx),
   };
 }

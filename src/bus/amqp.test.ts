@@ -1,0 +1,154 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, connect, type Socket } from "node:net";
+import { CofferError } from "../domain/index.js";
+import { freePort, silentLogger, sleep, waitFor } from "../lib/index.js";
+import { startTempRabbitMQ, type TempRabbitMQ } from "../lib/testing.js";
+import { createAmqpBus } from "./amqp.js";
+import { busConformance } from "./bus.conformance.js";
+import type { MessageBus } from "./port.js";
+
+// One throwaway RabbitMQ node for the whole file (it takes several seconds to boot); every bus
+// below is its own connection to it, as separate processes would be.
+let rabbit: TempRabbitMQ | undefined;
+before(async () => {
+  rabbit = await startTempRabbitMQ();
+});
+after(async () => {
+  await rabbit?.stop();
+});
+const url = (): string => {
+  assert.ok(rabbit, "RabbitMQ did not start");
+  return rabbit.url;
+};
+
+busConformance("RabbitMQ", ({ logger }) => createAmqpBus(url(), { logger }));
+
+describe("RabbitMQ bus", () => {
+  test("a lost connection fails pending calls with BUS_CONNECTION_LOST; the bus reconnects and serves again", async () => {
+    // The client reaches the broker through a TCP proxy we can cut, like a network failure.
+    const proxy = await startProxy(Number(new URL(url()).port));
+    const logger = silentLogger();
+    const buses: MessageBus[] = [];
+    const release = deferred();
+    try {
+      const server = await createAmqpBus(url(), { logger });
+      buses.push(server);
+      const client = await createAmqpBus(`amqp://guest:guest@127.0.0.1:${proxy.port}`, {
+        logger,
+        reconnectDelayMs: { min: 50, max: 200 },
+      });
+      buses.push(client);
+      const started = deferred();
+      await server.serve("lost.work", {
+        hang: async () => {
+          started.resolve();
+          await release.promise;
+        },
+        ping: async () => "pong",
+      });
+      await client.serve("lost.back", { ping: async () => "client pong" });
+
+      const pending = client.call("lost.work", "hang", {}, { timeoutMs: 30_000 });
+      await started.promise;
+      const t0 = Date.now();
+      proxy.cut();
+      await assert.rejects(pending, (err) => {
+        assert.ok(err instanceof CofferError);
+        assert.equal(err.code, "BUS_CONNECTION_LOST");
+        assert.equal(err.kind, "unavailable");
+        assert.equal(err.retryable, true);
+        return true;
+      });
+      assert.ok(Date.now() - t0 < 5000, "the pending call did not fail promptly");
+
+      // Back again: the client calls, and its own server was re-attached to the new connection.
+      const ping = () => client.call("lost.work", "ping").catch(retryable);
+      assert.equal(await waitFor(ping, { timeoutMs: 10_000, what: "the client to reconnect" }), "pong");
+      const back = () => server.call("lost.back", "ping").catch(retryable);
+      assert.equal(
+        await waitFor(back, { timeoutMs: 10_000, what: "the client to serve again" }),
+        "client pong",
+      );
+    } finally {
+      release.resolve();
+      await Promise.all(buses.map((b) => b.close()));
+      await proxy.close();
+    }
+  });
+
+  test("a request whose caller gave up is dropped by the broker, not run late", async () => {
+    const logger = silentLogger();
+    const server = await createAmqpBus(url(), { logger, prefetch: 1 });
+    const client = await createAmqpBus(url(), { logger });
+    try {
+      let quickRuns = 0;
+      await server.serve("expiry", {
+        slow: async () => void (await sleep(400)),
+        quick: async () => void quickRuns++,
+      });
+      const slow = client.call("expiry", "slow");
+      await sleep(50); // slow is being handled; with prefetch 1, quick waits in the queue
+      await assert.rejects(client.call("expiry", "quick", {}, { timeoutMs: 100 }), { code: "BUS_TIMEOUT" });
+      await slow;
+      await sleep(200);
+      assert.equal(quickRuns, 0);
+    } finally {
+      await Promise.all([server.close(), client.close()]);
+    }
+  });
+
+  test("an unreachable broker is UnavailableError BUS_DISCONNECTED", async () => {
+    const port = await freePort();
+    await assert.rejects(createAmqpBus(`amqp://guest:guest@127.0.0.1:${port}`, { logger: silentLogger() }), {
+      code: "BUS_DISCONNECTED",
+      retryable: true,
+    });
+  });
+});
+
+/** undefined (try again) for the errors a reconnecting bus gives, anything else is thrown. */
+function retryable(err: unknown): undefined {
+  if (err instanceof CofferError && err.retryable) return undefined;
+  throw err;
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** A TCP proxy to the broker whose connections can be cut at will. */
+async function startProxy(
+  targetPort: number,
+): Promise<{ port: number; cut: () => void; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((inbound) => {
+    const outbound = connect(targetPort, "127.0.0.1");
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on("error", () => undefined);
+      s.on("close", () => {
+        sockets.delete(s);
+        inbound.destroy();
+        outbound.destroy();
+      });
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const cut = (): void => {
+    for (const s of sockets) s.destroy();
+  };
+  return {
+    port,
+    cut,
+    close: () => {
+      cut();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}

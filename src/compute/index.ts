@@ -1,0 +1,27 @@
+/**
+ * compute: where database instances live. A `ComputeProvider` gives each instance an address, a
+ * volume of the requested size and memory/CPU limits (`provision`), runs its engine as one
+ * supervised, unprivileged process that outlives Coffer (`launch`, `processStatus`, `stop`), grows
+ * and reports its volume, and takes everything back (`destroy`). Placements are persisted by the
+ * provider, so a restarted Coffer finds (`list`) and re-establishes (`adopt`) what the host holds.
+ * The provider knows nothing of engines: drivers hand it a `LaunchCommand`.
+ *
+ * `local`: instances on this host (loopback addresses, loop-mounted ext4 images, cgroups);
+ * see docs/compute.md for what is enforced how.
+ */
+export type {
+  AdoptedInstance,
+  CgroupVersion,
+  ComputeProvider,
+  HostCapabilities,
+  InstancePlacement,
+  InstanceSpec,
+  LaunchCommand,
+  LaunchOptions,
+  ProcessStatus,
+  RunAs,
+  VolumeKind,
+  VolumeUsage,
+} from "./types.js";
+export { createLocalProvider } from "./local/provider.js";
+export type { LocalProviderOptions } from "./local/options.js";

@@ -1,0 +1,116 @@
+import { mkdir, open, readdir, readFile, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { UnavailableError, ValidationError } from "../../domain/index.js";
+import { isMissing } from "./proc.js";
+
+const LOOPBACK = { network: ipToInt("127.0.0.0"), prefix: 8 };
+const RESERVED = new Set([ipToInt("127.0.0.1")]);
+
+export function ipToInt(ip: string): number {
+  const parts = ip.split(".").map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return NaN;
+  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+}
+
+export function intToIp(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+}
+
+export interface AddressRange {
+  first: number;
+  last: number;
+}
+
+/**
+ * The usable addresses of a pool like "127.100.0.0/16": inside 127.0.0.0/8 (which answers on
+ * loopback without any set-up), without the network and broadcast addresses.
+ */
+export function parsePool(cidr: string): AddressRange {
+  const [ip, bits] = cidr.split("/");
+  const prefix = Number(bits);
+  const base = ipToInt(ip ?? "");
+  if (Number.isNaN(base) || !Number.isInteger(prefix) || prefix < 8 || prefix > 30) {
+    throw new ValidationError(
+      "INVALID_ADDRESS_POOL",
+      `address pool "${cidr}" is not an IPv4 CIDR from /8 to /30`,
+    );
+  }
+  const mask = (~0 << (32 - prefix)) >>> 0;
+  const network = (base & mask) >>> 0;
+  if ((network & 0xff000000) >>> 0 !== LOOPBACK.network) {
+    throw new ValidationError("INVALID_ADDRESS_POOL", `address pool "${cidr}" is not inside 127.0.0.0/8`);
+  }
+  const broadcast = (network | (~mask >>> 0)) >>> 0;
+  return { first: network + 1, last: broadcast - 1 };
+}
+
+/**
+ * Hands out one address per instance. A lease is a file named after the address whose content is
+ * the instance id, created with O_EXCL: two provisions (in this process or another) never get the
+ * same address, and leases survive restarts.
+ */
+export class AddressPool {
+  private readonly range: AddressRange;
+
+  constructor(
+    private readonly dir: string,
+    cidr: string,
+  ) {
+    this.range = parsePool(cidr);
+  }
+
+  /** The address leased to `instanceId`, leasing the lowest free one if it has none. */
+  async lease(instanceId: string): Promise<string> {
+    const leases = await this.leases();
+    const held = [...leases].find(([, owner]) => owner === instanceId);
+    if (held) return held[0];
+    await mkdir(this.dir, { recursive: true, mode: 0o755 });
+    for (let n = this.range.first; n <= this.range.last; n++) {
+      const address = intToIp(n);
+      if (RESERVED.has(n) || leases.has(address)) continue;
+      try {
+        const file = await open(join(this.dir, address), "wx", 0o644);
+        await file.writeFile(instanceId);
+        await file.close();
+        return address;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "EEXIST") continue; // taken meanwhile
+        throw err;
+      }
+    }
+    throw new UnavailableError("COMPUTE_ADDRESS_POOL_EXHAUSTED", "no free address left in the address pool", {
+      retryable: false,
+    });
+  }
+
+  /** Frees the addresses leased to `instanceId` (only those: a reused address belongs to someone else). */
+  async release(instanceId: string): Promise<void> {
+    for (const [address, owner] of await this.leases()) {
+      if (owner !== instanceId) continue;
+      await unlink(join(this.dir, address)).catch((err: unknown) => {
+        if (!isMissing(err)) throw err;
+      });
+    }
+  }
+
+  /** address → instance id. A lease whose file is still empty (being written) reads as "". */
+  async leases(): Promise<Map<string, string>> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (err) {
+      if (isMissing(err)) return new Map();
+      throw err;
+    }
+    const out = new Map<string, string>();
+    for (const name of names) {
+      if (Number.isNaN(ipToInt(name))) continue;
+      try {
+        out.set(name, (await readFile(join(this.dir, name), "utf8")).trim());
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,56 @@
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+import { ValidationError } from "../../domain/index.js";
+import type { Logger } from "../../lib/index.js";
+import type { VolumeKind } from "../types.js";
+import { parsePool } from "./addresses.js";
+
+export interface LocalProviderOptions {
+  /** Where placements, address leases, volume images and mount points live (e.g. `<dataDir>/compute`). */
+  rootDir: string;
+  /** Instance addresses come from here; must lie inside 127.0.0.0/8. Default `127.100.0.0/16`. */
+  addressPool?: string;
+  /** The system user engines run as when Coffer is root (created if missing). Default `coffer`. */
+  runAsUser?: string;
+  /** `auto` (default): loop volumes when root and the host allows, else directories. */
+  volumeMode?: "auto" | VolumeKind;
+  /** Use the host's cgroups for memory/CPU/process limits when root. Default true. */
+  cgroups?: boolean;
+  /** The cgroup under which each instance gets `<parent>/<instanceId>`. Default `coffer`. */
+  cgroupParent?: string;
+  /** Most processes an instance may have (cgroup pids controller). Default 1024. */
+  pidsMax?: number;
+  /** Recorded as each placement's host. Default: this machine's host name. */
+  hostName?: string;
+  logger: Logger;
+}
+
+export type ResolvedLocalOptions = Readonly<Required<LocalProviderOptions>>;
+
+export function resolveLocalOptions(options: LocalProviderOptions): ResolvedLocalOptions {
+  const resolved = {
+    rootDir: resolve(options.rootDir),
+    addressPool: options.addressPool ?? "127.100.0.0/16",
+    runAsUser: options.runAsUser ?? "coffer",
+    volumeMode: options.volumeMode ?? "auto",
+    cgroups: options.cgroups ?? true,
+    cgroupParent: options.cgroupParent ?? "coffer",
+    pidsMax: options.pidsMax ?? 1024,
+    hostName: options.hostName ?? hostname(),
+    logger: options.logger,
+  };
+  parsePool(resolved.addressPool); // throws on a bad pool now rather than at the first provision
+  if (
+    !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(resolved.cgroupParent) ||
+    resolved.cgroupParent.includes("..")
+  ) {
+    throw new ValidationError(
+      "INVALID_CGROUP_PARENT",
+      `cgroup parent "${resolved.cgroupParent}" is not a relative name`,
+    );
+  }
+  if (!Number.isInteger(resolved.pidsMax) || resolved.pidsMax < 16) {
+    throw new ValidationError("INVALID_PIDS_MAX", "pidsMax must be an integer of at least 16");
+  }
+  return Object.freeze(resolved);
+}

@@ -1,0 +1,267 @@
+import { mkdir, rm } from "node:fs/promises";
+import { InvalidStateError, NotFoundError, ValidationError } from "../../domain/index.js";
+import type {
+  AdoptedInstance,
+  ComputeProvider,
+  HostCapabilities,
+  InstancePlacement,
+  InstanceSpec,
+  LaunchCommand,
+  LaunchOptions,
+  ProcessStatus,
+  VolumeUsage,
+} from "../types.js";
+import { AddressPool } from "./addresses.js";
+import { checkLimits, checkReachable, checkVolumeSize } from "./checks.js";
+import { InstanceCgroups } from "./cgroups.js";
+import { EngineProcesses } from "./engine-process.js";
+import { KeyedMutex } from "./keyed-mutex.js";
+import { isMountPoint, mountsUnder } from "./mounts.js";
+import { resolveLocalOptions, type LocalProviderOptions, type ResolvedLocalOptions } from "./options.js";
+import { probeHost, type HostFacts } from "./probe.js";
+import { checkInstanceId, Layout, readAllPlacements, readPlacement, writePlacement } from "./records.js";
+import {
+  createDirectoryVolume,
+  createLoopVolume,
+  GIB,
+  growLoopVolumeOffline,
+  growLoopVolumeOnline,
+  mountLoopVolume,
+  unmountLoopVolume,
+  usedBytes,
+} from "./volumes.js";
+
+export function createLocalProvider(options: LocalProviderOptions): ComputeProvider {
+  return new LocalProvider(resolveLocalOptions(options));
+}
+
+/** Host-side parts, built once the host is probed (the cgroup hierarchies come from the probe). */
+interface Parts {
+  facts: HostFacts;
+  cgroups: InstanceCgroups;
+  processes: EngineProcesses;
+}
+
+class LocalProvider implements ComputeProvider {
+  private readonly layout: Layout;
+  private readonly addresses: AddressPool;
+  private readonly mutex = new KeyedMutex();
+  private parts: Promise<Parts> | undefined;
+
+  constructor(private readonly options: ResolvedLocalOptions) {
+    this.layout = new Layout(options.rootDir);
+    this.addresses = new AddressPool(this.layout.addressesDir, options.addressPool);
+  }
+
+  /** Probes once; a failed probe is tried again on the next call. */
+  private host(): Promise<Parts> {
+    if (!this.parts) {
+      this.parts = probeHost(this.options).then((facts) => {
+        const cgroups = new InstanceCgroups(facts.hierarchies, this.options.cgroupParent);
+        return { facts, cgroups, processes: new EngineProcesses(this.layout, cgroups) };
+      });
+      this.parts.catch(() => (this.parts = undefined));
+    }
+    return this.parts;
+  }
+
+  async probe(): Promise<HostCapabilities> {
+    return (await this.host()).facts.capabilities;
+  }
+
+  async provision(spec: InstanceSpec): Promise<InstancePlacement> {
+    checkInstanceId(spec.instanceId);
+    checkVolumeSize(spec.volumeSizeGb);
+    checkLimits(spec);
+    const id = spec.instanceId;
+    return this.mutex.run(id, async () => {
+      const { facts, cgroups } = await this.host();
+      const existing = await readPlacement(this.layout, id);
+      if (existing) {
+        const asked = { volumeSizeGb: spec.volumeSizeGb, ramMb: spec.ramMb, vcpus: spec.vcpus };
+        if (Object.entries(asked).some(([k, v]) => existing[k as keyof typeof asked] !== v)) {
+          this.options.logger.warn(
+            { instanceId: id, asked, existing },
+            "provisioned before with other sizes; kept",
+          );
+        }
+        await this.restore(existing);
+        return existing;
+      }
+      // Files without a placement are a provision that did not finish: start again from nothing.
+      await this.removeInstance(id);
+      try {
+        const address = await this.addresses.lease(id);
+        await mkdir(this.layout.instanceDir(id), { recursive: true, mode: 0o755 });
+        await checkReachable(this.layout.instanceDir(id), facts.runAs);
+        const volumeKind = facts.capabilities.volumeKind;
+        if (volumeKind === "loop") await createLoopVolume(this.layout, id, spec.volumeSizeGb, facts.runAs);
+        else await createDirectoryVolume(this.layout, id, facts.runAs);
+        await cgroups.apply(id, { ...spec, pidsMax: this.options.pidsMax });
+        const placement: InstancePlacement = {
+          instanceId: id,
+          address,
+          volumePath: this.layout.volumePath(id),
+          volumeKind,
+          volumeSizeGb: spec.volumeSizeGb,
+          ramMb: spec.ramMb,
+          vcpus: spec.vcpus,
+          isPublic: spec.isPublic,
+          runAs: { uid: facts.runAs.uid, gid: facts.runAs.gid },
+          host: this.options.hostName,
+        };
+        await writePlacement(this.layout, placement);
+        this.options.logger.info({ placement }, "instance provisioned");
+        return placement;
+      } catch (err) {
+        await this.removeInstance(id).catch((cleanupErr: unknown) =>
+          this.options.logger.error(
+            { err: cleanupErr, instanceId: id },
+            "cleanup after a failed provision failed",
+          ),
+        );
+        throw err;
+      }
+    });
+  }
+
+  async launch(id: string, command: LaunchCommand, options: LaunchOptions): Promise<{ pid: number }> {
+    return this.mutex.run(id, async () => {
+      const { facts, processes } = await this.host();
+      const placement = await this.placement(id);
+      await this.restore(placement); // never start an engine over an unmounted mount point
+      const runAs = facts.capabilities.root ? placement.runAs : undefined;
+      const started = await processes.launch(id, command, options.logFile, placement.volumePath, runAs);
+      this.options.logger.info(
+        { instanceId: id, pid: started.pid, file: command.file },
+        "engine process running",
+      );
+      return started;
+    });
+  }
+
+  async processStatus(id: string): Promise<ProcessStatus> {
+    checkInstanceId(id);
+    return (await this.host()).processes.status(id);
+  }
+
+  async stop(id: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    checkInstanceId(id);
+    return this.mutex.run(id, async () =>
+      (await this.host()).processes.stop(id, options.timeoutMs ?? 30_000),
+    );
+  }
+
+  async resizeVolume(id: string, newSizeGb: number): Promise<void> {
+    checkVolumeSize(newSizeGb);
+    return this.mutex.run(id, async () => {
+      const { facts, processes } = await this.host();
+      const placement = await this.placement(id);
+      if (newSizeGb < placement.volumeSizeGb) {
+        throw new ValidationError(
+          "VOLUME_SHRINK_NOT_SUPPORTED",
+          `the volume of ${id} is ${placement.volumeSizeGb} GB; it can only grow`,
+        );
+      }
+      if (newSizeGb === placement.volumeSizeGb) return;
+      if (placement.volumeKind === "loop") {
+        if (facts.capabilities.onlineVolumeResize) {
+          await mountLoopVolume(this.layout, id);
+          await growLoopVolumeOnline(this.layout, id, newSizeGb);
+        } else if ((await processes.status(id)).running) {
+          throw new InvalidStateError(
+            "VOLUME_RESIZE_NEEDS_STOP",
+            `this host cannot grow a volume in use; stop instance ${id} first`,
+          );
+        } else await growLoopVolumeOffline(this.layout, id, newSizeGb);
+      }
+      await writePlacement(this.layout, { ...placement, volumeSizeGb: newSizeGb });
+      this.options.logger.info({ instanceId: id, volumeSizeGb: newSizeGb }, "volume grown");
+    });
+  }
+
+  async resize(id: string, limits: { ramMb: number; vcpus: number }): Promise<void> {
+    checkLimits(limits);
+    return this.mutex.run(id, async () => {
+      const { cgroups } = await this.host();
+      const placement = await this.placement(id);
+      await cgroups.apply(id, { ...limits, pidsMax: this.options.pidsMax });
+      await writePlacement(this.layout, { ...placement, ramMb: limits.ramMb, vcpus: limits.vcpus });
+      this.options.logger.info({ instanceId: id, ...limits }, "instance limits changed");
+    });
+  }
+
+  async volumeUsage(id: string): Promise<VolumeUsage> {
+    const placement = await this.placement(id);
+    if (placement.volumeKind === "loop" && !(await isMountPoint(placement.volumePath))) {
+      throw new InvalidStateError("VOLUME_NOT_MOUNTED", `the volume of instance ${id} is not mounted`);
+    }
+    const used = await usedBytes(placement.volumePath, placement.volumeKind);
+    return { sizeGb: placement.volumeSizeGb, usedGb: used / GIB };
+  }
+
+  async destroy(id: string): Promise<void> {
+    checkInstanceId(id);
+    return this.mutex.run(id, async () => {
+      await this.removeInstance(id);
+      this.options.logger.info({ instanceId: id }, "instance destroyed");
+    });
+  }
+
+  async list(): Promise<InstancePlacement[]> {
+    return readAllPlacements(this.layout);
+  }
+
+  async adopt(): Promise<AdoptedInstance[]> {
+    const adopted: AdoptedInstance[] = [];
+    for (const placement of await this.list()) {
+      const id = placement.instanceId;
+      // One broken instance (say, its image was deleted) must not keep the others from being adopted.
+      const problem = await this.mutex
+        .run(id, () => this.restore(placement))
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            this.options.logger.error({ err, instanceId: id }, "could not re-establish the instance");
+            return err instanceof Error ? err.message : String(err);
+          },
+        );
+      const process = await this.processStatus(id);
+      adopted.push(problem === undefined ? { placement, process } : { placement, process, problem });
+    }
+    this.options.logger.info(
+      { instances: adopted.length, running: adopted.filter((a) => a.process.running).length },
+      "instances adopted",
+    );
+    return adopted;
+  }
+
+  private async placement(id: string): Promise<InstancePlacement> {
+    checkInstanceId(id);
+    const placement = await readPlacement(this.layout, id);
+    if (!placement)
+      throw new NotFoundError("COMPUTE_INSTANCE_NOT_FOUND", `instance ${id} is not on this host`);
+    return placement;
+  }
+
+  /** Re-establishes the volume mount and the cgroup limits (after a reboot, both are gone). */
+  private async restore(placement: InstancePlacement): Promise<void> {
+    const { cgroups } = await this.host();
+    if (placement.volumeKind === "loop") await mountLoopVolume(this.layout, placement.instanceId);
+    await cgroups.apply(placement.instanceId, { ...placement, pidsMax: this.options.pidsMax });
+  }
+
+  /** Everything an instance holds, in the order that keeps a retry possible; idempotent. */
+  private async removeInstance(id: string): Promise<void> {
+    const { cgroups, processes } = await this.host();
+    await processes.kill(id);
+    await unmountLoopVolume(this.layout, id, this.options.logger);
+    const left = await mountsUnder(this.layout.instanceDir(id));
+    if (left.length > 0) {
+      throw new InvalidStateError("VOLUME_BUSY", `still mounted: ${left.join(", ")}`, { retryable: true });
+    }
+    await cgroups.remove(id);
+    await rm(this.layout.instanceDir(id), { recursive: true, force: true });
+    await this.addresses.release(id);
+  }
+}

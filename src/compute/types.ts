@@ -1,0 +1,118 @@
+/** The compute provider port: where database instances live, in domain words. */
+
+export type VolumeKind = "loop" | "directory";
+
+/** The unprivileged identity an instance's engine runs as. */
+export interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+/** The resources a flavor and a volume size ask for. */
+export interface InstanceSpec {
+  /** Letters, digits, `-`, `_`, `.`; used in paths and cgroup names. */
+  instanceId: string;
+  /** Whole GiB, at least 1 (Trove volume sizes are whole GB). */
+  volumeSizeGb: number;
+  ramMb: number;
+  vcpus: number;
+  /** Reachable from outside the host. Recorded only: the public address is the host's own. */
+  isPublic: boolean;
+}
+
+/** Where an instance lives. Persisted by the provider, so it survives Coffer's restarts. */
+export interface InstancePlacement {
+  instanceId: string;
+  /** The instance's own loopback address; its engine listens here on the engine's standard port. */
+  address: string;
+  /** The mount point (or directory) the engine's data directory goes under; owned by `runAs`. */
+  volumePath: string;
+  volumeKind: VolumeKind;
+  volumeSizeGb: number;
+  ramMb: number;
+  vcpus: number;
+  isPublic: boolean;
+  runAs: RunAs;
+  /** The host holding the instance (its host name). */
+  host: string;
+}
+
+/** How to run an engine: an argument array, never a shell line. Given by the engine driver. */
+export interface LaunchCommand {
+  /** Absolute path of the program. */
+  file: string;
+  args: readonly string[];
+  /** The whole environment (Coffer's own is not inherited), PATH aside. */
+  env: Readonly<Record<string, string>>;
+  /** The signal that asks the engine to shut down cleanly (e.g. SIGINT for PostgreSQL's fast shutdown). */
+  stopSignal: NodeJS.Signals;
+}
+
+export interface LaunchOptions {
+  /** stdout and stderr are appended here. */
+  logFile: string;
+}
+
+export interface ProcessStatus {
+  running: boolean;
+  pid?: number;
+}
+
+export type CgroupVersion = "v1" | "v2";
+
+/** What this host can isolate and enforce, found once by probing. */
+export interface HostCapabilities {
+  /** Coffer runs as root: loop volumes, cgroups and a separate run-as user need it. */
+  root: boolean;
+  /** The kind of volume `provision` creates. */
+  volumeKind: VolumeKind;
+  /** A mounted volume can grow while in use; otherwise `resizeVolume` needs the process stopped. */
+  onlineVolumeResize: boolean;
+  /** The cgroup version that enforces each limit; null when it is not enforced. */
+  limits: { memory: CgroupVersion | null; cpu: CgroupVersion | null; pids: CgroupVersion | null };
+  runAs: RunAs & { user: string };
+  /** Plain sentences about what is not isolated or not enforced here (for logs and /mgmt). */
+  notEnforced: string[];
+}
+
+/** One instance found at start-up; `problem` says what could not be re-established (the rest went on). */
+export interface AdoptedInstance {
+  placement: InstancePlacement;
+  process: ProcessStatus;
+  problem?: string;
+}
+
+export interface VolumeUsage {
+  sizeGb: number;
+  usedGb: number;
+}
+
+export interface ComputeProvider {
+  /** What the host offers; probed once, then remembered. */
+  probe(): Promise<HostCapabilities>;
+  /** Gives an instance an address, a volume and limits. Idempotent: a second call returns the first placement. */
+  provision(spec: InstanceSpec): Promise<InstancePlacement>;
+  /**
+   * Starts the instance's engine detached (own session, in its cgroup, as `runAs`), so that it outlives
+   * Coffer. One process per instance: when it already runs, returns its pid and starts nothing.
+   */
+  launch(instanceId: string, command: LaunchCommand, options: LaunchOptions): Promise<{ pid: number }>;
+  /** Whether the process `launch` started still runs (a reused pid is not mistaken for it). */
+  processStatus(instanceId: string): Promise<ProcessStatus>;
+  /** Sends the command's stop signal, then SIGKILL after `timeoutMs` (default 30 s). Idempotent. */
+  stop(instanceId: string, options?: { timeoutMs?: number }): Promise<void>;
+  /** Grows the volume (never shrinks). Needs the process stopped unless `onlineVolumeResize`. */
+  resizeVolume(instanceId: string, newSizeGb: number): Promise<void>;
+  /** New memory and CPU limits, applied at once to the running process. */
+  resize(instanceId: string, limits: { ramMb: number; vcpus: number }): Promise<void>;
+  volumeUsage(instanceId: string): Promise<VolumeUsage>;
+  /** Kills the process and removes the volume, limits and address. Idempotent. */
+  destroy(instanceId: string): Promise<void>;
+  /** What this host holds, as recorded. */
+  list(): Promise<InstancePlacement[]>;
+  /**
+   * At start-up: re-establishes what a reboot or crash undid (volume mounts, cgroups) for every
+   * instance this host holds, and says which engines still run.
+   */
+  adopt(): Promise<AdoptedInstance[]>;
+}

@@ -1,0 +1,182 @@
+/**
+ * The port every engine driver implements. A driver says *what* to run and *how to talk to it*;
+ * the compute provider owns volumes, addresses, cgroups and supervising the process.
+ *
+ * Life of an instance's engine, as the guest agent drives it:
+ *   initialize | initializeFromTemplate   → a data directory with system accounts only, no secrets
+ *   renderConfig(layout, sizing, overrides) → config files inside the data directory
+ *   launchCommand(layout)                  → the provider starts and supervises this process
+ *   secure(layout, admin)                  → over the local socket: the admin account gets its password
+ *   health / waitReady / databases / users → over TCP at layout.address:port as the admin
+ * The admin password is set only after the first start, so a prepared template data directory can
+ * be copied for every instance without ever containing a secret.
+ */
+
+/** Where one instance's engine lives. Every path is absolute. */
+export interface EngineLayout {
+  /** The datastore version's "image" on a local host: the directory holding the engine's binaries. */
+  binDir: string;
+  /** Data directory (on the instance volume); created by initialize, owned by runAs, mode 0700. */
+  dataDir: string;
+  /** Socket and lock files. Short: a unix socket path must stay under 108 bytes. */
+  runDir: string;
+  /** The engine's own log file. */
+  logFile: string;
+  /** The instance's own address, e.g. 127.100.0.7. The engine listens there and nowhere else. */
+  address: string;
+  /** The standard port in production (capabilities.defaultPort); tests may pass a free one. */
+  port: number;
+  /** The unprivileged account the engine runs as; never root. */
+  runAs: RunAs;
+}
+
+export interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+/** What creating a data directory needs: no address, no port, no secret. */
+export type DataDirTarget = Pick<EngineLayout, "binDir" | "dataDir" | "runAs">;
+
+/** The flavor's share of the host, from which memory settings are derived. */
+export interface EngineSizing {
+  ramMb: number;
+  vcpus: number;
+  /** Overrides the value derived from ramMb. */
+  maxConnections?: number;
+}
+
+/** Configuration-group values, merged on top of the rendered base. */
+export type ConfigOverrides = Readonly<Record<string, string | number | boolean>>;
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** A foreground server process, as an argument array (never a shell line). */
+export interface LaunchCommand {
+  file: string;
+  args: string[];
+  /** The complete environment; nothing is inherited from the control plane. */
+  env: Record<string, string>;
+  /** The signal for a clean, fast shutdown. */
+  stopSignal: NodeJS.Signals;
+}
+
+export type EngineHealth = "running" | "down";
+
+export interface DatabaseSpec {
+  name: string;
+  characterSet?: string;
+  collate?: string;
+}
+
+export interface DatabaseInfo {
+  name: string;
+  characterSet: string;
+  collate: string;
+}
+
+export interface UserSpec {
+  name: string;
+  password: string;
+  /** MySQL-style host part; ignored by engines whose users have none (capabilities.userHosts). */
+  host?: string;
+  /** Databases the user gets full access to; every other database stays closed to it. */
+  databases: string[];
+}
+
+export interface UserInfo {
+  name: string;
+  /** Present when capabilities.userHosts. */
+  host?: string;
+  databases: string[];
+}
+
+export interface EngineInstallation {
+  binDir: string;
+  /** The engine's own version number, e.g. "15.14" or "10.11.19". */
+  version: string;
+}
+
+export const ReplicationKind = {
+  Streaming: "streaming", // PostgreSQL physical streaming replication
+  Gtid: "gtid", // MariaDB GTID-based binlog replication
+} as const;
+export type ReplicationKind = (typeof ReplicationKind)[keyof typeof ReplicationKind];
+
+export const BackupKind = {
+  PgBasebackup: "pg_basebackup",
+  Mariabackup: "mariabackup",
+} as const;
+export type BackupKind = (typeof BackupKind)[keyof typeof BackupKind];
+
+/** The differences between engines, stated as data rather than as `if (manager === …)`. */
+export interface EngineCapabilities {
+  /** The driver's name. */
+  readonly name: string;
+  /** Trove datastore managers this driver serves (MariaDB also serves `mysql`). */
+  readonly managers: readonly string[];
+  readonly defaultPort: number;
+  readonly stopSignal: NodeJS.Signals;
+  /** Coffer's own superuser, like Trove's `os_admin`; reachable over TCP with a password. */
+  readonly adminUser: string;
+  /** The engine's traditional superuser (Trove's "root" for enable-root). */
+  readonly rootUser: string;
+  /** Accounts never shown to or touched by API users. */
+  readonly systemUsers: readonly string[];
+  /** Databases never shown to or touched by API users. */
+  readonly systemDatabases: readonly string[];
+  readonly defaultCharacterSet: string;
+  readonly defaultCollation: string;
+  /** Whether accounts carry a host part (`user@host`). */
+  readonly userHosts: boolean;
+  readonly maxNameLength: { readonly database: number; readonly user: number };
+  readonly replication: readonly ReplicationKind[];
+  readonly backup: readonly BackupKind[];
+  /** Whether the data volume can grow while the engine runs. */
+  readonly onlineVolumeResize: boolean;
+  /** Trove's guest log names this engine exposes. */
+  readonly logs: readonly string[];
+  /** Where installations are looked for by default, best first. */
+  readonly installDirs: readonly string[];
+  /** Config parameters the layout owns; configuration overrides may not set them. */
+  readonly layoutParameters: readonly string[];
+}
+
+export interface Engine {
+  readonly capabilities: EngineCapabilities;
+
+  /** The installation in binDir, or undefined when the engine is not there. */
+  probe(binDir: string): Promise<EngineInstallation | undefined>;
+
+  /** Creates a fresh data directory (initdb / mariadb-install-db) as runAs. It must not exist or be empty. */
+  initialize(target: DataDirTarget): Promise<void>;
+  /** Prepares a template data directory: an initialized one that is never started. */
+  prepareTemplate(target: DataDirTarget): Promise<void>;
+  /** Creates the data directory as a copy of a template, owned by target.runAs. */
+  initializeFromTemplate(templateDir: string, target: DataDirTarget): Promise<void>;
+
+  /** Writes the config file(s) into the data directory; also creates runDir and the log directory. */
+  renderConfig(layout: EngineLayout, sizing: EngineSizing, overrides?: ConfigOverrides): Promise<void>;
+  launchCommand(layout: EngineLayout): LaunchCommand;
+
+  /**
+   * After the first start: waits for the local socket, then creates the admin account (or resets
+   * its password) and closes what a fresh data directory leaves open. Idempotent.
+   */
+  secure(layout: EngineLayout, admin: Credentials, timeoutMs: number): Promise<void>;
+  /** A real query as the admin over TCP. "down" when the engine does not answer; throws when it refuses the admin. */
+  health(layout: EngineLayout, admin: Credentials, timeoutMs?: number): Promise<EngineHealth>;
+  waitReady(layout: EngineLayout, admin: Credentials, timeoutMs: number): Promise<void>;
+
+  /** Creates each database that does not exist yet. */
+  createDatabases(layout: EngineLayout, admin: Credentials, databases: DatabaseSpec[]): Promise<void>;
+  /** Creates each user (or resets its password if it exists) and grants it its databases. */
+  createUsers(layout: EngineLayout, admin: Credentials, users: UserSpec[]): Promise<void>;
+  /** User databases; system ones hidden. */
+  listDatabases(layout: EngineLayout, admin: Credentials): Promise<DatabaseInfo[]>;
+  /** User accounts and their databases; system ones hidden. */
+  listUsers(layout: EngineLayout, admin: Credentials): Promise<UserInfo[]>;
+}

@@ -1,0 +1,103 @@
+import { dirname, join } from "node:path";
+import { engineCommandError, layoutError } from "../errors.js";
+import {
+  checkSocketPath,
+  claimEmptyDataDir,
+  copyTemplate,
+  engineEnv,
+  ensureOwnedDir,
+  exists,
+  findProgram,
+  programVersion,
+  requireProgram,
+  runAsEngineUser,
+  writeOwnedFile,
+} from "../host.js";
+import { readiness, whileDown } from "../readiness.js";
+import type { ConfigOverrides, DataDirTarget, Engine, EngineLayout, EngineSizing } from "../engine.js";
+import {
+  createPostgresqlDatabases,
+  createPostgresqlUsers,
+  listPostgresqlDatabases,
+  listPostgresqlUsers,
+  securePostgresql,
+} from "./accounts.js";
+import { postgresqlCapabilities as caps } from "./capabilities.js";
+import { withPg } from "./client.js";
+import { renderPgHba, renderPostgresqlConf } from "./config.js";
+
+/** PostgreSQL 15: initdb as runAs, config in PGDATA, `postgres -D` in the foreground, SIGINT to stop. */
+export function createPostgresqlEngine(): Engine {
+  async function initialize(target: DataDirTarget): Promise<void> {
+    const initdb = requireProgram(target.binDir, "initdb");
+    await claimEmptyDataDir(target);
+    await ensureOwnedDir(target.dataDir, target.runAs, 0o700);
+    // initdb refuses root, hence runAs. The bootstrap superuser is `postgres`, with no password:
+    // it can log in only over the socket (renderPgHba), which is how secure() sets the admin up.
+    const args = [
+      "-D",
+      target.dataDir,
+      "-U",
+      caps.rootUser,
+      "--auth-local=trust",
+      "--auth-host=scram-sha-256",
+    ];
+    args.push("--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions");
+    await runAsEngineUser(initdb, args, target.runAs, { timeoutMs: 120_000 }).catch((err: unknown) => {
+      throw engineCommandError(caps.name, "initdb", err);
+    });
+  }
+
+  return {
+    capabilities: caps,
+
+    async probe(binDir) {
+      const postgres = findProgram(binDir, "postgres");
+      const version = postgres && (await programVersion(postgres));
+      return version ? { binDir, version } : undefined;
+    },
+
+    initialize,
+    prepareTemplate: initialize,
+
+    async initializeFromTemplate(templateDir, target) {
+      if (!(await exists(join(templateDir, "PG_VERSION")))) {
+        throw layoutError(`${templateDir} is not a PostgreSQL data directory`);
+      }
+      await copyTemplate(templateDir, target).catch((err: unknown) => {
+        throw engineCommandError(caps.name, "copy the template", err);
+      });
+    },
+
+    async renderConfig(layout: EngineLayout, sizing: EngineSizing, overrides?: ConfigOverrides) {
+      checkSocketPath(join(layout.runDir, `.s.PGSQL.${layout.port}.lock`));
+      const conf = renderPostgresqlConf(layout, sizing, overrides);
+      await ensureOwnedDir(layout.runDir, layout.runAs, 0o700);
+      await ensureOwnedDir(dirname(layout.logFile), layout.runAs, 0o750);
+      await writeOwnedFile(join(layout.dataDir, "postgresql.conf"), conf, layout.runAs);
+      await writeOwnedFile(join(layout.dataDir, "pg_hba.conf"), renderPgHba(), layout.runAs);
+    },
+
+    launchCommand(layout) {
+      return {
+        file: requireProgram(layout.binDir, "postgres"),
+        args: ["-D", layout.dataDir],
+        env: engineEnv(),
+        stopSignal: caps.stopSignal,
+      };
+    },
+
+    async secure(layout, admin, timeoutMs) {
+      await whileDown(() => securePostgresql(layout, admin), timeoutMs, "secure PostgreSQL");
+    },
+
+    ...readiness(caps.name, async (layout, admin, timeouts) => {
+      await withPg(layout, { via: "tcp", admin }, "check health", (s) => s.query("SELECT 1"), timeouts);
+    }),
+
+    createDatabases: createPostgresqlDatabases,
+    createUsers: createPostgresqlUsers,
+    listDatabases: listPostgresqlDatabases,
+    listUsers: listPostgresqlUsers,
+  };
+}
