@@ -1,4 +1,4 @@
-import type { JsonValue, MessageBus } from "../bus/index.js";
+import type { MessageBus } from "../bus/index.js";
 import type { ServiceStatus } from "../domain/index.js";
 
 /**
