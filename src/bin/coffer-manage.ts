@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-console.log("coffer-manage");
+import { buildManageCli, runCli } from "../cli/index.js";
+
+await runCli(buildManageCli(), process.argv);

@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-// Placeholder entry; the CLI lands with the server.
-console.log("coffer");
+import { buildCofferCli, runCli } from "../cli/index.js";
+
+await runCli(buildCofferCli(), process.argv);

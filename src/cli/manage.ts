@@ -1,0 +1,23 @@
+import type { Command } from "commander";
+import { openStore } from "../store/index.js";
+import { createLogger } from "../lib/index.js";
+import { addConfigFlags, configFromFlags } from "./config-flags.js";
+
+/** coffer-manage: trove-manage's administration commands. */
+export function registerManageCommands(program: Command): void {
+  addConfigFlags(
+    program
+      .command("db-sync")
+      .alias("db_sync")
+      .description("Create or upgrade the infrastructure database schema."),
+  ).action(async (opts: Record<string, unknown>) => {
+    const config = configFromFlags(opts);
+    const store = await openStore(config.infraDb, { logger: createLogger({ level: config.logLevel }) });
+    try {
+      const { applied } = await store.migrate();
+      process.stdout.write(applied.length ? `applied: ${applied.join(", ")}\n` : "schema is up to date\n");
+    } finally {
+      await store.close();
+    }
+  });
+}

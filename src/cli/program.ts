@@ -1,0 +1,36 @@
+import { Command, CommanderError } from "commander";
+import { CofferError } from "../domain/index.js";
+import { registerServerCommand } from "./server.js";
+import { registerManageCommands } from "./manage.js";
+
+export function buildCofferCli(): Command {
+  const program = new Command("coffer")
+    .description("Coffer: databases on demand, through the OpenStack Trove API.")
+    .showHelpAfterError();
+  registerServerCommand(program);
+  return program;
+}
+
+export function buildManageCli(): Command {
+  const program = new Command("coffer-manage")
+    .description("Administer a Coffer installation (like trove-manage).")
+    .showHelpAfterError();
+  registerManageCommands(program);
+  return program;
+}
+
+/** Runs a program and turns errors into one readable line and a non-zero exit code. */
+export async function runCli(program: Command, argv: string[]): Promise<void> {
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const message = err instanceof CofferError || err instanceof Error ? err.message : String(err);
+    process.stderr.write(`ERROR: ${message}\n`);
+    process.exitCode = 1;
+  }
+}

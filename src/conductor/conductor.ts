@@ -1,0 +1,73 @@
+import type { MessageBus, Subscription } from "../bus/index.js";
+import { isServiceStatus, ValidationError, type Clock } from "../domain/index.js";
+import type { Logger } from "../lib/index.js";
+import type { Store } from "../store/index.js";
+import { CONDUCTOR_TOPIC, type Heartbeat } from "./rpc.js";
+
+export interface Conductor {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Applies one heartbeat (what the bus handler does); exposed for tests. */
+  heartbeat(beat: Heartbeat): Promise<void>;
+}
+
+/**
+ * Writes guest heartbeats to the store, as Trove's conductor does (§4.4): a heartbeat older than
+ * the stored status is dropped; while the stored status is "restart required" only the time moves
+ * (the restart, not a heartbeat, clears it); a deleted instance stays deleted.
+ */
+export function createConductor(deps: {
+  store: Store;
+  bus: MessageBus;
+  clock: Clock;
+  logger: Logger;
+}): Conductor {
+  const log = deps.logger.child({ component: "conductor" });
+  let subscription: Subscription | undefined;
+
+  async function heartbeat(beat: Heartbeat): Promise<void> {
+    const sent = new Date(beat.sentAt);
+    const current = await deps.store.serviceStatuses.get(beat.instanceId);
+    if (current && current.updatedAt.getTime() > sent.getTime()) return;
+    if (current?.status === "deleted") return;
+    const status = current?.status === "restart required" ? current.status : beat.status;
+    await deps.store.serviceStatuses.set(beat.instanceId, status, sent);
+    if (beat.volumeUsedGb !== null) {
+      await deps.store.instances.update(beat.instanceId, {
+        volumeUsedGb: beat.volumeUsedGb,
+        updatedAt: deps.clock.now(),
+      });
+    }
+  }
+
+  return {
+    heartbeat,
+    async start() {
+      subscription = await deps.bus.serve(CONDUCTOR_TOPIC, {
+        heartbeat: async (args) => {
+          const beat = parseHeartbeat(args);
+          await heartbeat(beat).catch((err: unknown) =>
+            log.warn({ err, instanceId: beat.instanceId }, "heartbeat not recorded"),
+          );
+        },
+      });
+    },
+    async stop() {
+      await subscription?.close();
+    },
+  };
+}
+
+function parseHeartbeat(args: unknown): Heartbeat {
+  const a = (args ?? {}) as Record<string, unknown>;
+  if (
+    typeof a.instanceId !== "string" ||
+    typeof a.status !== "string" ||
+    !isServiceStatus(a.status) ||
+    typeof a.sentAt !== "number"
+  ) {
+    throw new ValidationError("HEARTBEAT_INVALID", "malformed heartbeat");
+  }
+  const used = typeof a.volumeUsedGb === "number" ? a.volumeUsedGb : null;
+  return { instanceId: a.instanceId, status: a.status, volumeUsedGb: used, sentAt: a.sentAt };
+}

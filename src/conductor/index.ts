@@ -1,0 +1,6 @@
+/**
+ * conductor: receives guest agents' heartbeats on the `conductor` topic and writes them to the
+ * infrastructure database, from which the API derives status and operating_status.
+ */
+export * from "./rpc.js";
+export { createConductor, type Conductor } from "./conductor.js";

@@ -1,0 +1,25 @@
+import type { MessageBus } from "../bus/index.js";
+import type { ServiceStatus } from "../domain/index.js";
+
+/**
+ * The conductor's contract (Trove's `trove-conductor` topic): guest agents cast heartbeats,
+ * the conductor writes them to the infrastructure database. Casts are at most once; a lost
+ * heartbeat is replaced by the next one.
+ */
+export const CONDUCTOR_TOPIC = "conductor";
+
+export type Heartbeat = {
+  instanceId: string;
+  status: ServiceStatus;
+  volumeUsedGb: number | null;
+  /** When the guest measured it (epoch ms); older heartbeats than the last seen are dropped. */
+  sentAt: number;
+};
+
+export class ConductorClient {
+  constructor(private readonly bus: MessageBus) {}
+
+  heartbeat(beat: Heartbeat): Promise<void> {
+    return this.bus.cast(CONDUCTOR_TOPIC, "heartbeat", beat);
+  }
+}

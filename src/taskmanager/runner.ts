@@ -1,0 +1,218 @@
+import { randomUUID } from "node:crypto";
+import { TimeoutError, UnavailableError, asCofferError } from "../domain/index.js";
+import type { Subscription } from "../bus/index.js";
+import type { Task } from "../store/index.js";
+import type { StepContext, Workflow, WorkflowDeps } from "./workflow.js";
+
+export const TASKMANAGER_TOPIC = "taskmanager";
+
+export interface RunnerOptions {
+  /** How long a claim lasts without renewal; a dead task manager's tasks are resumed after this. */
+  leaseMs: number;
+  /** How often to look for runnable tasks when nobody wakes us. */
+  pollMs: number;
+  /** How many tasks run at once in this process. */
+  concurrency: number;
+}
+
+export interface TaskManager {
+  start(): Promise<void>;
+  /** Looks for work now (the API casts `wake` after recording a task). */
+  wake(): void;
+  /** Stops claiming, aborts running steps; their leases lapse and another task manager resumes them. */
+  stop(): Promise<void>;
+  /** Resolves when no task is running in this process (for tests). */
+  idle(): Promise<void>;
+}
+
+export function createTaskManager(
+  deps: WorkflowDeps,
+  workflows: readonly Workflow[],
+  options: RunnerOptions,
+): TaskManager {
+  // Each claim gets its own owner id, so a runner whose lease lapsed can never pass the owner
+  // checks of the run that re-claimed the task, even in the same process.
+  const processId = `tm-${randomUUID().slice(0, 8)}`;
+  const log = deps.logger.child({ component: "taskmanager", processId });
+  const byKind = new Map(workflows.map((w) => [w.kind, w]));
+  const running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  let subscription: Subscription | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let claiming: Promise<void> | undefined;
+  let wakeAgain = false;
+
+  async function claimLoop(): Promise<void> {
+    do {
+      wakeAgain = false;
+      while (!stopped && running.size < options.concurrency) {
+        const owner = `${processId}-${randomUUID()}`;
+        const task = await deps.store.tasks.claim(owner, deps.clock.now(), options.leaseMs);
+        if (!task) break;
+        launch(task, owner);
+      }
+    } while (wakeAgain && !stopped);
+  }
+
+  function wake(): void {
+    if (stopped) return;
+    if (claiming) {
+      wakeAgain = true;
+      return;
+    }
+    claiming = claimLoop()
+      .catch((err: unknown) => log.error({ err }, "claiming tasks failed"))
+      .finally(() => (claiming = undefined));
+  }
+
+  function launch(task: Task, owner: string): void {
+    const abort = new AbortController();
+    const done = execute(task, owner, abort.signal)
+      .catch((err: unknown) => log.error({ err, taskId: task.id }, "task runner failed"))
+      .finally(() => {
+        running.delete(task.id);
+        wake();
+      });
+    running.set(task.id, { abort, done });
+  }
+
+  async function execute(task: Task, owner: string, stopSignal: AbortSignal): Promise<void> {
+    const workflow = byKind.get(task.kind);
+    const taskLog = log.child({ taskId: task.id, kind: task.kind, instanceId: task.instanceId });
+    if (!workflow) {
+      await deps.store.tasks.finish(
+        task.id,
+        owner,
+        "failed",
+        `unknown task kind ${task.kind}`,
+        deps.clock.now(),
+      );
+      return;
+    }
+    const renew = setInterval(
+      () => {
+        const until = new Date(deps.clock.now().getTime() + options.leaseMs);
+        deps.store.tasks
+          .renew(task.id, owner, until)
+          .catch((err: unknown) => taskLog.warn({ err }, "lease renewal failed"));
+      },
+      Math.max(100, Math.floor(options.leaseMs / 3)),
+    );
+    const data = { ...task.data };
+    let lastStep = task.step;
+    const ctx = (signal: AbortSignal): StepContext<Record<string, unknown>> => ({
+      task,
+      instanceId: task.instanceId ?? "",
+      data,
+      deps,
+      signal,
+      log: taskLog,
+    });
+    /** Scrubs secrets from the stored data, then ends the task. */
+    const end = async (state: "succeeded" | "failed", error: string | null) => {
+      const secrets = workflow.secretFields ?? [];
+      if (secrets.some((f) => f in data)) {
+        for (const field of secrets) delete data[field];
+        await deps.store.tasks.progress(task.id, owner, lastStep ?? "", data, deps.clock.now());
+      }
+      await deps.store.tasks.finish(task.id, owner, state, error, deps.clock.now());
+    };
+    try {
+      const start = task.step === null ? 0 : workflow.steps.findIndex((s) => s.name === task.step) + 1;
+      if (task.attempts > 1)
+        taskLog.info({ resumeAfter: task.step, attempt: task.attempts }, "resuming task");
+      for (const step of workflow.steps.slice(start)) {
+        if (stopSignal.aborted) return;
+        const started = Date.now();
+        const result = await withTimeout(step.timeoutMs, stopSignal, step.name, (signal) =>
+          step.run(ctx(signal)),
+        );
+        if (stopSignal.aborted) return;
+        Object.assign(data, result ?? {});
+        const held = await deps.store.tasks.progress(task.id, owner, step.name, data, deps.clock.now());
+        lastStep = step.name;
+        taskLog.debug({ step: step.name, ms: Date.now() - started }, "step done");
+        if (!held) {
+          taskLog.warn({ step: step.name }, "lost the task's lease; leaving it to its new owner");
+          return;
+        }
+      }
+      await end("succeeded", null);
+    } catch (err) {
+      if (stopSignal.aborted) return; // shutting down: the lease lapses and the task resumes elsewhere
+      const error = asCofferError(err);
+      taskLog.warn({ err: error, code: error.code }, "task failed");
+      try {
+        await workflow.onFailure(ctx(new AbortController().signal), error);
+      } finally {
+        await end("failed", error.message);
+      }
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  return {
+    async start() {
+      subscription = await deps.bus.serve(TASKMANAGER_TOPIC, {
+        wake: async () => {
+          wake();
+        },
+      });
+      timer = setInterval(wake, options.pollMs);
+      timer.unref();
+      wake();
+    },
+    wake,
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await subscription?.close();
+      for (const { abort } of running.values()) abort.abort();
+      await Promise.allSettled([claiming, ...[...running.values()].map((r) => r.done)]);
+    },
+    async idle() {
+      while (running.size > 0 || claiming) {
+        await Promise.allSettled([claiming, ...[...running.values()].map((r) => r.done)]);
+      }
+    },
+  };
+}
+
+/** Runs `fn` with a signal that aborts on timeout or on `outer`; a timeout rejects with TimeoutError. */
+async function withTimeout<T>(
+  ms: number,
+  outer: AbortSignal,
+  what: string,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  let onOuter = () => controller.abort();
+  // Stopping must not wait for a step that ignores its signal.
+  const stopping = new Promise<never>((_, reject) => {
+    onOuter = () => {
+      controller.abort();
+      reject(new UnavailableError("TASK_MANAGER_STOPPING", "the task manager is stopping"));
+    };
+  });
+  stopping.catch(() => undefined);
+  outer.addEventListener("abort", onOuter, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(
+        new TimeoutError(
+          "TASK_STEP_TIMEOUT",
+          `step ${what} did not finish within ${Math.round(ms / 1000)} s`,
+        ),
+      );
+    }, ms);
+  });
+  try {
+    return await Promise.race([fn(controller.signal), timeout, stopping]);
+  } finally {
+    clearTimeout(timer);
+    outer.removeEventListener("abort", onOuter);
+  }
+}

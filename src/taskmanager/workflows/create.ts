@@ -1,0 +1,83 @@
+import {
+  GuestClient,
+  HostClient,
+  type DatabaseSpec,
+  type PrepareRequest,
+  type UserSpec,
+} from "../../guestagent/index.js";
+import { defineWorkflow } from "../workflow.js";
+import { awaitHealthy, faultFrom, recordStatus, setInstance } from "./common.js";
+
+/** What the API records for a create; the task manager needs nothing else. */
+export type CreateData = Omit<PrepareRequest, "instanceId"> & {
+  isPublic: boolean;
+  host?: string;
+  address?: string;
+  /** Names of the users created at prepare; their passwords are dropped from the task once used. */
+  createdUsers?: string[];
+};
+
+export const createInstance = defineWorkflow<CreateData>({
+  kind: "create_instance",
+  steps: [
+    {
+      name: "place",
+      timeoutMs: 120_000,
+      async run({ instanceId, data, deps }) {
+        const host = data.host ?? (await deps.pickHost(instanceId));
+        const placed = await new HostClient(deps.bus, host).provision({
+          instanceId,
+          volumeSizeGb: data.volumeSizeGb,
+          ramMb: data.ramMb,
+          vcpus: data.vcpus,
+          isPublic: data.isPublic,
+        });
+        await deps.store.instances.update(instanceId, {
+          host: placed.host,
+          address: placed.address,
+          updatedAt: deps.clock.now(),
+        });
+        return { host: placed.host, address: placed.address };
+      },
+    },
+    {
+      name: "prepare",
+      timeoutMs: 300_000,
+      async run(ctx) {
+        const { instanceId, data, deps } = ctx;
+        const report = await new GuestClient(deps.bus, instanceId).prepare({
+          instanceId,
+          manager: data.manager,
+          image: data.image,
+          version: data.version,
+          ramMb: data.ramMb,
+          vcpus: data.vcpus,
+          volumeSizeGb: data.volumeSizeGb,
+          databases: data.databases satisfies DatabaseSpec[],
+          users: data.users satisfies UserSpec[],
+          overrides: data.overrides,
+        });
+        await recordStatus(ctx, report);
+        return { users: [], createdUsers: data.users.map((u) => u.name) };
+      },
+    },
+    { name: "await_healthy", timeoutMs: 120_000, run: awaitHealthy },
+    {
+      name: "activate",
+      timeoutMs: 10_000,
+      async run(ctx) {
+        await setInstance(ctx, { taskStatus: "NONE", serverStatus: "ACTIVE", fault: null });
+      },
+    },
+  ],
+  async onFailure(ctx, error) {
+    const timedOut = error.name === "TimeoutError" || (error as { kind?: string }).kind === "timeout";
+    await setInstance(ctx, {
+      taskStatus: timedOut ? "BUILD_ERROR_GUEST_TIMEOUT" : "BUILD_ERROR_SERVER",
+      serverStatus: "ERROR",
+      fault: faultFrom(ctx, "Creating the instance failed", error),
+    });
+    await ctx.deps.store.serviceStatuses.set(ctx.instanceId, "failed to spawn", ctx.deps.clock.now());
+  },
+  secretFields: ["users"],
+});

@@ -1,0 +1,43 @@
+import { HostClient } from "../../guestagent/index.js";
+import { defineWorkflow } from "../workflow.js";
+import { faultFrom, setInstance } from "./common.js";
+
+export type DeleteData = { host: string | null; volumeSizeGb: number; projectId: string };
+
+/**
+ * Removes the engine, volume and address (the host does it idempotently), then marks the instance
+ * deleted and gives back its quota — once, however often the step runs.
+ */
+export const deleteInstance = defineWorkflow<DeleteData>({
+  kind: "delete_instance",
+  steps: [
+    {
+      name: "destroy",
+      timeoutMs: 120_000,
+      async run({ instanceId, data, deps }) {
+        if (data.host) await new HostClient(deps.bus, data.host).destroy(instanceId);
+      },
+    },
+    {
+      name: "mark_deleted",
+      timeoutMs: 10_000,
+      async run({ instanceId, data, deps }) {
+        const now = deps.clock.now();
+        await deps.store.transaction(async (tx) => {
+          if (!(await tx.instances.markDeleted(instanceId, now))) return;
+          await tx.serviceStatuses.set(instanceId, "deleted", now);
+          await tx.quotaUsages.free(data.projectId, "instances", 1);
+          await tx.quotaUsages.free(data.projectId, "volumes", data.volumeSizeGb);
+        });
+      },
+    },
+  ],
+  async onFailure(ctx, error) {
+    // The user can try again: delete is allowed from ERROR.
+    await setInstance(ctx, {
+      taskStatus: "NONE",
+      serverStatus: "ERROR",
+      fault: faultFrom(ctx, "Deleting the instance failed", error),
+    });
+  },
+});
