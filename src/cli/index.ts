@@ -4,3 +4,12 @@
  * readable table by default and JSON with `--json`.
  */
 export { buildCofferCli, buildManageCli, runCli } from "./program.js";
+export {
+  addAuthFlags,
+  resolveAuthOptions,
+  AUTH_SETTINGS,
+  type AuthOptions,
+  type AuthSetting,
+} from "./auth.js";
+export { login, identityUrl, type Session } from "./session.js";
+export { HttpClient, errorFrom, type HttpClientOptions, type HttpResponse, type FetchLike } from "./http.js";

@@ -1,10 +1,12 @@
 import type { Command } from "commander";
 import { openStore } from "../store/index.js";
 import { createLogger } from "../lib/index.js";
+import { registerBootstrapCommand } from "./bootstrap.js";
 import { addConfigFlags, configFromFlags } from "./config-flags.js";
 
 /** coffer-manage: trove-manage's administration commands. */
 export function registerManageCommands(program: Command): void {
+  registerBootstrapCommand(program);
   addConfigFlags(
     program
       .command("db-sync")

@@ -2,12 +2,14 @@ import { Command, CommanderError } from "commander";
 import { CofferError } from "../domain/index.js";
 import { registerServerCommand } from "./server.js";
 import { registerManageCommands } from "./manage.js";
+import { registerTokenCommands } from "./token.js";
 
 export function buildCofferCli(): Command {
   const program = new Command("coffer")
     .description("Coffer: databases on demand, through the OpenStack Trove API.")
     .showHelpAfterError();
   registerServerCommand(program);
+  registerTokenCommands(program);
   return program;
 }
 

@@ -1,6 +1,8 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import type { Config } from "../config/index.js";
-import { systemClock } from "../domain/index.js";
+import { systemClock, uuidGenerator } from "../domain/index.js";
+import { createIdentity, OPENRC_FILE } from "../identity/index.js";
 import { createLogger, type Logger } from "../lib/index.js";
 import { openStore, type Store } from "../store/index.js";
 import { createAmqpBus, createInProcessBus, type MessageBus } from "../bus/index.js";
@@ -15,7 +17,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
+export interface StartOptions {
+  logger?: Logger;
+  /** The first admin's password (first start only); else COFFER_ADMIN_PASSWORD, else generated. */
+  adminPassword?: string;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? createLogger({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const closers: (() => Promise<void>)[] = [];
@@ -26,6 +34,16 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     const store = await openStore(config.infraDb, { logger: log });
     closers.push(() => store.close());
     await store.migrate();
+
+    // The first start on an empty database creates the admin and writes admin-openrc.sh; later
+    // starts change nothing.
+    const identity = createIdentity({ store, clock: systemClock, ids: uuidGenerator, config });
+    const adminPassword = options.adminPassword ?? process.env.COFFER_ADMIN_PASSWORD;
+    const boot = await identity.bootstrap(adminPassword ? { adminPassword } : {});
+    if (boot.changed.length > 0) {
+      log.info({ created: boot.changed, openrc: boot.openrcPath }, "identity bootstrapped");
+    }
+    const openrc = join(config.dataDir, OPENRC_FILE);
 
     const bus =
       config.bus.kind === "amqp"
@@ -39,6 +57,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
         config,
         logger: log,
         clock: systemClock,
+        identity,
         healthChecks: { store: () => store.ping() },
       });
       closers.push(() => app.close());
@@ -47,7 +66,8 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       const port = typeof address === "object" && address ? address.port : config.port;
       url = `http://${config.host}:${port}`;
     }
-    const readyLine = `Coffer is ready at ${url || "(no API in this process)"} — roles: ${config.roles.join(", ")}; data dir: ${config.dataDir}`;
+    const credentials = existsSync(openrc) ? `; admin credentials: ${openrc}` : "";
+    const readyLine = `Coffer is ready at ${url || "(no API in this process)"} — roles: ${config.roles.join(", ")}; data dir: ${config.dataDir}${credentials}`;
     log.info({ url, roles: config.roles }, "ready");
     return { url, readyLine, log, store, bus, close };
   } catch (err) {
