@@ -25,7 +25,8 @@ for (const file of walk(src)) {
   const from = componentOf(file);
   const text = readFileSync(file, "utf8");
   // A component's testing.ts is test support: it may use other components' testing.ts faces too.
-  const isTest = file.endsWith(".test.ts") || relative(src, file).split(sep).slice(1).join("/") === "testing.ts";
+  const isTest =
+    file.endsWith(".test.ts") || relative(src, file).split(sep).slice(1).join("/") === "testing.ts";
   for (const m of text.matchAll(
     /(?:import|export)\s[^'"]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
   )) {

@@ -129,7 +129,7 @@ function databaseEndpoint(catalog: CatalogEntry[], o: AuthOptions): string {
     if (endpoint) return endpoint.url;
   }
   throw new ValidationError(
-    "ENDPOINT_NOT_FOUND",
+    "CATALOG_ENDPOINT_MISSING",
     `public endpoint for database service${o.regionName ? ` in ${o.regionName} region` : ""} not found`.replace(
       "public",
       wanted,

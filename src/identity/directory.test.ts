@@ -89,7 +89,10 @@ test("role assignments: grant is idempotent, revoke of nothing is 404, names mus
   );
   await d.revoke(project.id, user.id, reader.id);
   assert.equal(await d.hasGrant(project.id, user.id, reader.id), false);
-  await assert.rejects(d.revoke(project.id, user.id, reader.id), is(NotFoundError));
+  await assert.rejects(
+    d.revoke(project.id, user.id, reader.id),
+    is(NotFoundError, "ROLE_ASSIGNMENT_NOT_FOUND"),
+  );
   await assert.rejects(d.grant("nope", user.id, reader.id), is(NotFoundError, "PROJECT_NOT_FOUND"));
   await assert.rejects(d.grant(project.id, "nope", reader.id), is(NotFoundError, "USER_NOT_FOUND"));
   await assert.rejects(d.grant(project.id, user.id, "nope"), is(NotFoundError, "ROLE_NOT_FOUND"));

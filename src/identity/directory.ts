@@ -42,7 +42,7 @@ export interface NewUserInput {
 export type UserChanges = Partial<Omit<NewUserInput, "domainId">>;
 
 const notFound = (kind: string, id: string) =>
-  new NotFoundError(`${kind.toUpperCase()}_NOT_FOUND`, `Could not find ${kind}: ${id}.`);
+  new NotFoundError(`${kind.toUpperCase().replace(/ /g, "_")}_NOT_FOUND`, `Could not find ${kind}: ${id}.`);
 
 /**
  * Keystone's resources: domains (read-only), projects, users, roles and role assignments on

@@ -174,7 +174,7 @@ function positive(deltas: Readonly<QuotaDeltas>): [QuotaResource, number][] {
 function checkDeltas(deltas: QuotaDeltas): QuotaDeltas {
   for (const [resource, delta] of Object.entries(deltas)) {
     if (!isQuotaResource(resource)) {
-      throw new ValidationError("QUOTA_RESOURCE_UNKNOWN", `Unknown quota resource ${resource}.`);
+      throw new ValidationError("INVALID_QUOTA_DELTA", `Unknown quota resource ${resource}.`);
     }
     if (!Number.isSafeInteger(delta)) {
       throw new ValidationError(
