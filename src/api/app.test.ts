@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { systemClock } from "../domain/index.js";
 import { openIdentityFixture, type IdentityFixture } from "../identity/testing.js";
 import { silentLogger } from "../lib/index.js";
+import { createInProcessBus } from "../bus/index.js";
 import { buildApp } from "./app.js";
 
 let fx: IdentityFixture;
@@ -12,8 +13,9 @@ before(async () => {
 after(() => fx.close());
 
 async function app(healthChecks: Record<string, () => Promise<void>> = {}) {
-  const { config, identity } = fx;
-  return buildApp({ config, logger: silentLogger(), clock: systemClock, identity, healthChecks });
+  const { config, identity, store } = fx;
+  const bus = createInProcessBus({ logger: silentLogger() });
+  return buildApp({ config, logger: silentLogger(), clock: systemClock, identity, store, bus, healthChecks });
 }
 
 test("GET / answers Trove's version document with a request id", async () => {

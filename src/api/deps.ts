@@ -2,6 +2,8 @@ import type { Config } from "../config/index.js";
 import type { Clock } from "../domain/index.js";
 import type { Identity } from "../identity/index.js";
 import type { Logger } from "../lib/index.js";
+import type { MessageBus } from "../bus/index.js";
+import type { Store } from "../store/index.js";
 
 /** What the HTTP layer needs from the rest of Coffer; the composition root fills it in. */
 export interface ApiDeps {
@@ -10,6 +12,10 @@ export interface ApiDeps {
   clock: Clock;
   /** Tokens, the Keystone resources, policy and quotas. */
   identity: Identity;
+  /** The infrastructure database: instances, datastores, flavors, tasks. */
+  store: Store;
+  /** Wakes the task manager after a task is recorded. */
+  bus: MessageBus;
   /** Checks behind GET /healthcheck; each throws when its dependency is unhealthy. */
   healthChecks: Record<string, () => Promise<void>>;
 }

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { openIdentityFixture, type IdentityFixture } from "../identity/testing.js";
 import { silentLogger } from "../lib/index.js";
+import { createInProcessBus } from "../bus/index.js";
 import { buildApp } from "./app.js";
 
 export interface TestApp {
@@ -22,6 +23,8 @@ export async function openTestApp(options: Parameters<typeof openIdentityFixture
       logger: silentLogger(),
       clock: fx.clock,
       identity: fx.identity,
+      store: fx.store,
+      bus: createInProcessBus({ logger: silentLogger() }),
       healthChecks: { store: () => fx.store.ping() },
     });
     return {

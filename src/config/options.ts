@@ -1,4 +1,4 @@
-import { homedir } from "node:os";
+import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 
 /**
@@ -91,6 +91,23 @@ export const OPTIONS = [
   ),
   option("quotaBackups", "quota-backups", "Default per-project quota of backups (-1: unlimited).", "50"),
   option("quotaRam", "quota-ram", "Default per-project quota of RAM, in MB (-1: unlimited).", "-1"),
+  option("defaultDatastore", "default-datastore", "Datastore used when a create names none.", "mysql"),
+  option("hostName", "host-name", "This compute host's name (its bus topic is compute.<name>).", () =>
+    hostname(),
+  ),
+  option(
+    "addressPool",
+    "address-pool",
+    "Loopback range instance addresses come from (never 127.0.0.1).",
+    "127.100.0.0/16",
+  ),
+  option("heartbeatInterval", "heartbeat-interval", "Seconds between a guest agent's heartbeats.", "5"),
+  option(
+    "heartbeatExpiry",
+    "heartbeat-expiry",
+    "Seconds without a heartbeat after which operating_status shows ERROR.",
+    "60",
+  ),
   option("logLevel", "log-level", "Log level: fatal, error, warn, info, debug, trace or silent.", "info"),
 ] as const;
 

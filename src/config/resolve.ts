@@ -27,6 +27,11 @@ export interface Config {
     readonly ram: number;
   };
   readonly logLevel: string;
+  readonly defaultDatastore: string;
+  readonly hostName: string;
+  readonly addressPool: string;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatExpiryMs: number;
 }
 
 export interface ConfigSources {
@@ -115,6 +120,11 @@ function validate(raw: Record<string, string>): Config {
     lockoutDurationSeconds,
     quotaDefaults: Object.freeze(quotaDefaults),
     logLevel: raw.logLevel!,
+    defaultDatastore: raw.defaultDatastore!,
+    hostName: raw.hostName!,
+    addressPool: raw.addressPool!,
+    heartbeatIntervalMs: parseInteger(raw.heartbeatInterval!, "heartbeat-interval", 1, 3600) * 1000,
+    heartbeatExpiryMs: parseInteger(raw.heartbeatExpiry!, "heartbeat-expiry", 2, 86400) * 1000,
   };
 }
 

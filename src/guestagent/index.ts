@@ -4,3 +4,6 @@
  * rpc.ts is the contract both sides and the task manager share.
  */
 export * from "./rpc.js";
+export { engineFor, allEngines, capabilitiesOf, supportedManagers } from "./engines/index.js";
+export { checkSpecs } from "./engines/specs.js";
+export type { Engine, EngineCapabilities, EngineInstallation } from "./engines/index.js";

@@ -7,6 +7,8 @@ import { createLogger, type Logger } from "../lib/index.js";
 import { openStore, type Store } from "../store/index.js";
 import { createAmqpBus, createInProcessBus, type MessageBus } from "../bus/index.js";
 import { buildApp } from "../api/index.js";
+import { registerCatalog } from "../catalog/index.js";
+import { startConductor, startTaskManager } from "./roles.js";
 
 export interface RunningServer {
   url: string;
@@ -51,6 +53,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         : createInProcessBus({ logger: log });
     closers.push(() => bus.close());
 
+    const roleDeps = { config, store, bus, clock: systemClock, logger: log };
+    // A compute host registers the engines installed on it and the default flavors (only what is missing).
+    if (config.roles.includes("compute")) await registerCatalog(store, log);
+    if (config.roles.includes("conductor")) closers.push(await startConductor(roleDeps));
+    if (config.roles.includes("taskmanager")) closers.push(await startTaskManager(roleDeps));
+
     let url = "";
     if (config.roles.includes("api")) {
       const app = await buildApp({
@@ -58,6 +66,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         logger: log,
         clock: systemClock,
         identity,
+        store,
+        bus,
         healthChecks: { store: () => store.ping() },
       });
       closers.push(() => app.close());

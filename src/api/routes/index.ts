@@ -1,6 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { decorateAuth, useDatabaseApiAuth } from "../auth.js";
 import type { ApiDeps } from "../deps.js";
+import { datastoreRoutes } from "./datastores.js";
+import { flavorRoutes } from "./flavors.js";
+import { instanceRoutes } from "./instances/index.js";
 import { keystoneRoutes } from "./keystone/index.js";
 import { limitsRoutes } from "./limits.js";
 import { mgmtQuotaRoutes } from "./mgmt-quotas.js";
@@ -18,5 +21,8 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     useDatabaseApiAuth(scope, deps.identity);
     limitsRoutes(scope, deps);
     mgmtQuotaRoutes(scope, deps);
+    flavorRoutes(scope, deps);
+    datastoreRoutes(scope, deps);
+    instanceRoutes(scope, deps);
   });
 }

@@ -2,7 +2,7 @@ import { HostClient } from "../../guestagent/index.js";
 import { defineWorkflow } from "../workflow.js";
 import { faultFrom, setInstance } from "./common.js";
 
-export type DeleteData = { host: string | null; volumeSizeGb: number; projectId: string };
+export type DeleteData = { host: string | null; volumeSizeGb: number; ramMb: number; projectId: string };
 
 /**
  * Removes the engine, volume and address (the host does it idempotently), then marks the instance
@@ -28,6 +28,7 @@ export const deleteInstance = defineWorkflow<DeleteData>({
           await tx.serviceStatuses.set(instanceId, "deleted", now);
           await tx.quotaUsages.free(data.projectId, "instances", 1);
           await tx.quotaUsages.free(data.projectId, "volumes", data.volumeSizeGb);
+          if (data.ramMb > 0) await tx.quotaUsages.free(data.projectId, "ram", data.ramMb);
         });
       },
     },
