@@ -1,0 +1,87 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInProcessBus, type MessageBus } from "../bus/index.js";
+import { systemClock } from "../domain/index.js";
+import { silentLogger, waitFor } from "../lib/index.js";
+import { openStore, type Store } from "../store/index.js";
+import { createConductor, type Conductor } from "./conductor.js";
+import { ConductorClient } from "./rpc.js";
+
+let dir: string;
+let store: Store;
+let bus: MessageBus;
+let conductor: Conductor;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "coffer-conductor-"));
+  store = await openStore({ kind: "sqlite", path: join(dir, "s.sqlite") }, { logger: silentLogger() });
+  await store.migrate();
+  await store.flavors.create({ id: "f", name: "f", ramMb: 128, vcpus: 1, diskGb: 0, ephemeralGb: 0 });
+  await store.datastores.create({ id: "ds", name: "ds", defaultVersionId: null });
+  await store.datastoreVersions.create({
+    id: "v",
+    datastoreId: "ds",
+    name: "1",
+    version: "1",
+    manager: "postgresql",
+    image: "/x",
+    packages: [],
+    active: true,
+  });
+  for (const id of ["i1", "i2", "i3"]) {
+    await store.instances.create({
+      id,
+      projectId: "p",
+      name: id,
+      flavorId: "f",
+      datastoreVersionId: "v",
+      volumeSizeGb: 2,
+      createdAt: new Date(),
+    });
+  }
+  bus = createInProcessBus({ logger: silentLogger() });
+  conductor = createConductor({ store, bus, clock: systemClock, logger: silentLogger() });
+  await conductor.start();
+});
+after(async () => {
+  await conductor.stop();
+  await bus.close();
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test("a heartbeat cast on the bus sets the service status and the volume use", async () => {
+  const sentAt = Date.now();
+  await new ConductorClient(bus).heartbeat({
+    instanceId: "i1",
+    status: "healthy",
+    volumeUsedGb: 0.25,
+    sentAt,
+  });
+  const status = await waitFor(async () => store.serviceStatuses.get("i1"), {
+    timeoutMs: 2000,
+    what: "status",
+  });
+  assert.equal(status.status, "healthy");
+  assert.equal(status.updatedAt.getTime(), sentAt);
+  assert.equal((await store.instances.get("i1"))?.volumeUsedGb, 0.25);
+});
+
+test("a heartbeat older than the stored status is dropped", async () => {
+  await conductor.heartbeat({ instanceId: "i2", status: "healthy", volumeUsedGb: null, sentAt: 2000 });
+  await conductor.heartbeat({ instanceId: "i2", status: "crashed", volumeUsedGb: null, sentAt: 1000 });
+  assert.equal((await store.serviceStatuses.get("i2"))?.status, "healthy");
+});
+
+test("restart required and deleted are not overwritten by heartbeats", async () => {
+  await store.serviceStatuses.set("i3", "restart required", new Date(1000));
+  await conductor.heartbeat({ instanceId: "i3", status: "healthy", volumeUsedGb: null, sentAt: 2000 });
+  const kept = await store.serviceStatuses.get("i3");
+  assert.equal(kept?.status, "restart required");
+  assert.equal(kept?.updatedAt.getTime(), 2000);
+  await store.serviceStatuses.set("i3", "deleted", new Date(3000));
+  await conductor.heartbeat({ instanceId: "i3", status: "healthy", volumeUsedGb: null, sentAt: 4000 });
+  assert.equal((await store.serviceStatuses.get("i3"))?.status, "deleted");
+});

@@ -1,0 +1,179 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { createInProcessBus, type MessageBus } from "../bus/index.js";
+import { systemClock } from "../domain/index.js";
+import { silentLogger, sleep, waitFor } from "../lib/index.js";
+import { openStore, type Store } from "../store/index.js";
+import { createTaskManager, TASKMANAGER_TOPIC } from "./runner.js";
+import { defineWorkflow, type Workflow, type WorkflowDeps } from "./workflow.js";
+
+// The runner's own mechanics, over a real SQLite store and the in-process bus, with workflows
+// written for the test (the real workflows are exercised end to end in test/).
+let dir: string;
+let store: Store;
+let bus: MessageBus;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "coffer-tm-"));
+  store = await openStore({ kind: "sqlite", path: join(dir, "s.sqlite") }, { logger: silentLogger() });
+  await store.migrate();
+  await store.flavors.create({ id: "f", name: "f", ramMb: 128, vcpus: 1, diskGb: 0, ephemeralGb: 0 });
+  await store.datastores.create({ id: "ds", name: "ds", defaultVersionId: null });
+  await store.datastoreVersions.create({
+    id: "v",
+    datastoreId: "ds",
+    name: "1",
+    version: "1.0",
+    manager: "postgresql",
+    image: "/x",
+    packages: [],
+    active: true,
+  });
+  bus = createInProcessBus({ logger: silentLogger() });
+});
+after(async () => {
+  await bus.close();
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function newTask(kind: string, data: Record<string, unknown> = {}) {
+  const instanceId = randomUUID();
+  await store.instances.create({
+    id: instanceId,
+    projectId: "p",
+    name: "i",
+    flavorId: "f",
+    datastoreVersionId: "v",
+    volumeSizeGb: 1,
+    createdAt: new Date(),
+  });
+  return store.tasks.create({ id: randomUUID(), instanceId, kind, data, createdAt: new Date() });
+}
+
+function deps(): WorkflowDeps {
+  return {
+    store,
+    bus,
+    clock: systemClock,
+    logger: silentLogger(),
+    pickHost: async () => "h",
+    healthyTimeoutMs: 1000,
+    pollMs: 10,
+  };
+}
+
+const manager = (workflows: Workflow[], leaseMs = 5_000) =>
+  createTaskManager(deps(), workflows, { leaseMs, pollMs: 60_000, concurrency: 4 });
+
+test("a woken runner runs the steps in order, records each, and ends succeeded without secrets", async () => {
+  const ran: string[] = [];
+  const wf = defineWorkflow<{ n: number; secret?: string }>({
+    kind: "order",
+    secretFields: ["secret"],
+    steps: ["a", "b", "c"].map((name) => ({
+      name,
+      timeoutMs: 1000,
+      run: async ({ data }) => {
+        ran.push(name);
+        return { n: data.n + 1 };
+      },
+    })),
+    onFailure: async () => {},
+  });
+  const tm = manager([wf]);
+  await tm.start();
+  const task = await newTask("order", { n: 0, secret: "hunter2" });
+  await bus.cast(TASKMANAGER_TOPIC, "wake", {});
+  const done = await waitFor(
+    async () => {
+      const t = await store.tasks.get(task.id);
+      return t?.state === "succeeded" ? t : undefined;
+    },
+    { timeoutMs: 5000, what: "task to succeed" },
+  );
+  await tm.stop();
+  assert.deepEqual(ran, ["a", "b", "c"]);
+  assert.equal(done.step, "c");
+  assert.deepEqual(done.data, { n: 3 });
+});
+
+test("a task whose runner died is resumed after its lease lapses, from the step after the last recorded", async () => {
+  const ran: string[] = [];
+  const wf = defineWorkflow({
+    kind: "resume",
+    steps: ["a", "b", "c"].map((name) => ({ name, timeoutMs: 1000, run: async () => void ran.push(name) })),
+    onFailure: async () => {},
+  });
+  const task = await newTask("resume");
+  // A runner that claimed the task, recorded step a, and died.
+  const claimed = await store.tasks.claim("dead-runner", new Date(), 50);
+  assert.equal(claimed?.id, task.id);
+  assert.ok(await store.tasks.progress(task.id, "dead-runner", "a", {}, new Date()));
+  await sleep(80);
+  const tm = manager([wf]);
+  await tm.start();
+  await tm.idle();
+  await tm.stop();
+  assert.deepEqual(ran, ["b", "c"]);
+  const after = await store.tasks.get(task.id);
+  assert.equal(after?.state, "succeeded");
+  assert.equal(after?.attempts, 2);
+  // The dead runner can no longer write.
+  assert.equal(await store.tasks.progress(task.id, "dead-runner", "x", {}, new Date()), false);
+});
+
+test("a step that overruns its timeout fails the task and runs onFailure with the reason", async () => {
+  let failure: Error | undefined;
+  const wf = defineWorkflow({
+    kind: "slow",
+    steps: [{ name: "forever", timeoutMs: 50, run: () => new Promise<void>(() => {}) }],
+    onFailure: async (_ctx, err) => {
+      failure = err;
+    },
+  });
+  const task = await newTask("slow");
+  const tm = manager([wf]);
+  await tm.start();
+  await waitFor(async () => ((await store.tasks.get(task.id))?.state === "failed" ? true : undefined), {
+    timeoutMs: 3000,
+    what: "task to fail",
+  });
+  await tm.stop();
+  assert.match(failure?.message ?? "", /step forever did not finish within/);
+  assert.match((await store.tasks.get(task.id))?.error ?? "", /forever/);
+});
+
+test("stopping leaves a running task to be resumed, never marks it failed", async () => {
+  let started = 0;
+  const wf = defineWorkflow({
+    kind: "stoppable",
+    steps: [
+      {
+        name: "long",
+        timeoutMs: 10_000,
+        run: async () => {
+          started++;
+          if (started === 1) await new Promise<void>(() => {}); // the first run hangs until stop
+        },
+      },
+    ],
+    onFailure: async () => assert.fail("onFailure must not run on stop"),
+  });
+  const task = await newTask("stoppable");
+  const first = manager([wf], 100);
+  await first.start();
+  await waitFor(async () => (started === 1 ? true : undefined), { timeoutMs: 3000, what: "step start" });
+  await first.stop();
+  assert.equal((await store.tasks.get(task.id))?.state, "running");
+  await sleep(150);
+  const second = manager([wf], 100);
+  await second.start();
+  await second.idle();
+  await second.stop();
+  assert.equal((await store.tasks.get(task.id))?.state, "succeeded");
+  assert.equal(started, 2);
+});
