@@ -1,4 +1,4 @@
-import type { ServiceStatus } from "../domain/index.js";
+import { UpstreamError, type ServiceStatus } from "../domain/index.js";
 import type { InstancePlacement } from "../compute/index.js";
 import type { Logger } from "../lib/index.js";
 import type { GuestContext } from "./context.js";
@@ -41,10 +41,6 @@ export class GuestAgent {
     this.log = ctx.logger.child({ instanceId: this.id });
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   /** Refuses every later operation; waits (bounded) for the one in flight. */
   async close(waitMs = 15_000): Promise<void> {
     this.closed = true;
@@ -75,7 +71,13 @@ export class GuestAgent {
 
   async saveState(state: GuestState): Promise<void> {
     if (this.closed) throw closedError(this.id);
-    await writeGuestState(this.ctx.paths.stateFile(this.id), state);
+    await writeGuestState(this.ctx.paths.stateFile(this.id), state).catch((err: unknown) => {
+      throw new UpstreamError(
+        "GUEST_STATE_WRITE_FAILED",
+        `could not save the guest state of instance ${this.id}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    });
     this.state = state;
   }
 
@@ -94,8 +96,18 @@ export class GuestAgent {
 
   /** Writes the configuration for the current sizing and launches the engine (returns once spawned). */
   async launch(p: Prepared): Promise<void> {
+    await this.configure(p);
+    await this.spawn(p);
+  }
+
+  /** The engine's config files for the state's flavor and overrides (and its run and log dirs). */
+  async configure(p: Prepared): Promise<void> {
     const { ramMb, vcpus, overrides } = p.state;
     await p.engine.renderConfig(p.layout, { ramMb, vcpus }, overrides);
+  }
+
+  /** The provider starts the engine detached (or returns the pid of the one already running). */
+  async spawn(p: Prepared): Promise<void> {
     await this.ctx.provider.launch(this.id, p.engine.launchCommand(p.layout), {
       logFile: this.ctx.paths.consoleLog(this.id),
     });

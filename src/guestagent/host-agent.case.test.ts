@@ -222,7 +222,7 @@ export function hostAgentSuite(options: HostAgentCase): void {
       }
     });
 
-    test("a failed prepare reports 'failed to spawn' and says why", async () => {
+    test("a failed prepare reports 'failed to spawn' and says why; a later prepare recovers", async () => {
       const idF = randomUUID();
       await hostClient().provision({
         instanceId: idF,
@@ -237,12 +237,21 @@ export function hostAgentSuite(options: HostAgentCase): void {
         await assert.rejects(guest(idF).prepare(bad), (err: unknown) => {
           assert.ok(err instanceof CofferError);
           assert.equal(err.code, "ENGINE_CONFIG_INVALID");
-          assert.match(err.message, /prepare of instance .* failed while starting the engine/);
+          assert.match(err.message, /prepare of instance .* failed while writing the engine's configuration/);
           return true;
         });
         await beatAfter(idF, since, ["failed to spawn"], 1000);
         assert.equal((await guest(idF).getStatus()).status, "failed to spawn");
         await assert.rejects(guest(idF).restart(), code("GUEST_NOT_PREPARED"));
+
+        // Well formed, unknown to the engine: it exits at start, and prepare says so at once.
+        const began = performance.now();
+        const unknown = { ...request(idF, 128), overrides: { coffer_no_such_setting: 1 } };
+        await assert.rejects(guest(idF).prepare(unknown), code("GUEST_ENGINE_EXITED"));
+        assert.ok(performance.now() - began < 20_000, "not at the start timeout");
+        assert.equal((await provider.processStatus(idF)).running, false);
+
+        assert.equal((await guest(idF).prepare(request(idF, 128))).status, "healthy");
       } finally {
         await hostClient().destroy(idF);
       }

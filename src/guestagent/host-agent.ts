@@ -13,7 +13,7 @@ import { readGuestState, removeGuestState } from "./guest-state.js";
 import { Heartbeats } from "./heartbeats.js";
 import { hostHandlers } from "./host-handlers.js";
 import { installationProbe, prepareRoot } from "./host-setup.js";
-import { GuestPaths } from "./paths.js";
+import { checkId, GuestPaths } from "./paths.js";
 import { guestTopic, hostTopic } from "./rpc.js";
 import { KeyedSerial, Semaphore } from "./serial.js";
 import { Templates } from "./templates.js";
@@ -99,6 +99,7 @@ export function createHostAgent(deps: HostAgentDeps): HostAgent {
   }
 
   async function destroyGuest(id: string): Promise<void> {
+    checkId(id);
     const served = guests.get(id);
     heartbeats.remove(id);
     if (served) {

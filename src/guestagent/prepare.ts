@@ -58,8 +58,10 @@ export async function prepare(agent: GuestAgent, request: PrepareRequest): Promi
     const p = agent.withEngine(state);
     step = "copying the template onto the volume";
     await copyOnce(p, template);
+    step = "writing the engine's configuration";
+    await agent.configure(p);
     step = "starting the engine";
-    await agent.launch(p);
+    await agent.spawn(p);
     step = "securing the engine";
     await agent.whileStarting(p, (ms) => p.engine.secure(p.layout, state.admin, ms));
     step = "waiting for the engine to accept connections";
