@@ -1,0 +1,119 @@
+import type { JsonValue } from "../bus/index.js";
+import { isManager } from "../domain/index.js";
+import { argsError } from "./errors.js";
+import type { DatabaseSpec, PlacementRequest, PrepareRequest, UserSpec } from "./rpc.js";
+
+/**
+ * What arrives over the bus is checked before it is used: a malformed call is a
+ * GUEST_ARGS_INVALID (400-like) error naming the field, never a crash halfway through.
+ * Values (name lengths, sizes) are checked further by the engine driver and the provider.
+ */
+
+type Obj = Record<string, unknown>;
+
+function object(method: string, value: unknown, what: string): Obj {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw argsError(method, `${what} must be an object`);
+  }
+  return value as Obj;
+}
+
+function str(method: string, o: Obj, key: string): string {
+  const v = o[key];
+  if (typeof v !== "string" || v === "") throw argsError(method, `${key} must be a non-empty string`);
+  return v;
+}
+
+function optStr(method: string, o: Obj, key: string): string | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw argsError(method, `${key} must be a string`);
+  return v;
+}
+
+function positiveInt(method: string, o: Obj, key: string): number {
+  const v = o[key];
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
+    throw argsError(method, `${key} must be a positive integer`);
+  }
+  return v;
+}
+
+function list(method: string, o: Obj, key: string): unknown[] {
+  const v = o[key] ?? [];
+  if (!Array.isArray(v)) throw argsError(method, `${key} must be a list`);
+  return v;
+}
+
+export function parsePlacementRequest(args: JsonValue): PlacementRequest {
+  const o = object("provision", args, "the request");
+  if (typeof o.isPublic !== "boolean") throw argsError("provision", "isPublic must be a boolean");
+  return {
+    instanceId: str("provision", o, "instanceId"),
+    volumeSizeGb: positiveInt("provision", o, "volumeSizeGb"),
+    ramMb: positiveInt("provision", o, "ramMb"),
+    vcpus: positiveInt("provision", o, "vcpus"),
+    isPublic: o.isPublic,
+  };
+}
+
+export function parseInstanceId(method: string, args: JsonValue): string {
+  return str(method, object(method, args, "the request"), "instanceId");
+}
+
+export function parsePrepareRequest(args: JsonValue): PrepareRequest {
+  const m = "prepare";
+  const o = object(m, args, "the request");
+  const manager = str(m, o, "manager");
+  if (!isManager(manager)) throw argsError(m, `unknown datastore manager "${manager}"`);
+  const databases = list(m, o, "databases").map((d): DatabaseSpec => {
+    const db = object(m, d, "each database");
+    const spec: DatabaseSpec = { name: str(m, db, "name") };
+    const characterSet = optStr(m, db, "characterSet");
+    const collate = optStr(m, db, "collate");
+    if (characterSet !== undefined) spec.characterSet = characterSet;
+    if (collate !== undefined) spec.collate = collate;
+    return spec;
+  });
+  const users = list(m, o, "users").map((u): UserSpec => {
+    const user = object(m, u, "each user");
+    const spec: UserSpec = {
+      name: str(m, user, "name"),
+      password: str(m, user, "password"),
+      databases: list(m, user, "databases").map((name) => {
+        if (typeof name !== "string") throw argsError(m, "a user's databases must be names");
+        return name;
+      }),
+    };
+    const host = optStr(m, user, "host");
+    if (host !== undefined) spec.host = host;
+    return spec;
+  });
+  const overrides = object(m, o.overrides ?? {}, "overrides");
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!["string", "number", "boolean"].includes(typeof value)) {
+      throw argsError(m, `override ${key} must be a string, a number or a boolean`);
+    }
+  }
+  return {
+    instanceId: str(m, o, "instanceId"),
+    manager,
+    image: str(m, o, "image"),
+    version: str(m, o, "version"),
+    ramMb: positiveInt(m, o, "ramMb"),
+    vcpus: positiveInt(m, o, "vcpus"),
+    volumeSizeGb: positiveInt(m, o, "volumeSizeGb"),
+    databases,
+    users,
+    overrides: overrides as PrepareRequest["overrides"],
+  };
+}
+
+export function parseResizeVolume(args: JsonValue): number {
+  return positiveInt("resize_volume", object("resize_volume", args, "the request"), "sizeGb");
+}
+
+export function parseResizeFlavor(args: JsonValue): { ramMb: number; vcpus: number } {
+  const o = object("resize_flavor", args, "the request");
+  return { ramMb: positiveInt("resize_flavor", o, "ramMb"), vcpus: positiveInt("resize_flavor", o, "vcpus") };
+}

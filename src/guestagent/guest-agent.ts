@@ -1,0 +1,243 @@
+import { UpstreamError, type ServiceStatus } from "../domain/index.js";
+import type { InstancePlacement } from "../compute/index.js";
+import type { Logger } from "../lib/index.js";
+import type { GuestContext } from "./context.js";
+import type { Engine, EngineLayout } from "./engines/index.js";
+import { closedError, duringStep, engineExited, notPrepared } from "./errors.js";
+import { writeGuestState, type GuestState } from "./guest-state.js";
+import type { StatusReport } from "./rpc.js";
+import { Serial } from "./serial.js";
+
+/** A guest state for an agent that has been prepared, with the driver it names. */
+export interface Prepared {
+  state: GuestState;
+  engine: Engine;
+  layout: EngineLayout;
+}
+
+/**
+ * One instance's guest agent: owns its engine through the engine driver and the local compute
+ * provider, and reports to the conductor. Operations on one instance run one at a time
+ * (`serial`); status reads and heartbeats never wait for them. The RPC faces are in
+ * guest-handlers.ts, prepare in prepare.ts, resizes in resize.ts.
+ */
+export class GuestAgent {
+  readonly id: string;
+  readonly serial = new Serial();
+  readonly log: Logger;
+  /** What a status read reports while an operation has the engine in transition. */
+  transient: ServiceStatus | undefined;
+  /** The last prepare failed (until one succeeds). */
+  failed = false;
+  private closed = false;
+  private usage: { at: number; usedGb: number | null } | undefined;
+
+  constructor(
+    readonly ctx: GuestContext,
+    readonly placement: InstancePlacement,
+    public state: GuestState | undefined,
+  ) {
+    this.id = placement.instanceId;
+    this.log = ctx.logger.child({ instanceId: this.id });
+  }
+
+  /** Refuses every later operation; waits (bounded) for the one in flight. */
+  async close(waitMs = 15_000): Promise<void> {
+    this.closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    await Promise.race([this.serial.run(async () => undefined), bound]).finally(() => clearTimeout(timer));
+  }
+
+  /** Runs an operation alone on this instance, unless the agent is closed. */
+  exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(closedError(this.id));
+    return this.serial.run(async () => {
+      if (this.closed) throw closedError(this.id);
+      return operation();
+    });
+  }
+
+  prepared(method: string): Prepared {
+    const state = this.state;
+    if (!state?.prepared) throw notPrepared(this.id, method);
+    return this.withEngine(state);
+  }
+
+  withEngine(state: GuestState): Prepared {
+    const engine = this.ctx.engineFor(state.manager);
+    return { state, engine, layout: this.ctx.paths.layout(engine, state.image, this.placement) };
+  }
+
+  async saveState(state: GuestState): Promise<void> {
+    if (this.closed) throw closedError(this.id);
+    await writeGuestState(this.ctx.paths.stateFile(this.id), state).catch((err: unknown) => {
+      throw new UpstreamError(
+        "GUEST_STATE_WRITE_FAILED",
+        `could not save the guest state of instance ${this.id}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    });
+    this.state = state;
+  }
+
+  /** Records what the user wants (a stopped instance stays stopped across restarts of Coffer). */
+  async setDesired(desired: GuestState["desired"], method: string): Promise<Prepared> {
+    const p = this.prepared(method);
+    if (p.state.desired === desired) return p;
+    const state = { ...p.state, desired };
+    await this.saveState(state);
+    return { ...p, state };
+  }
+
+  async isRunning(): Promise<boolean> {
+    return (await this.ctx.provider.processStatus(this.id)).running;
+  }
+
+  /** Writes the configuration for the current sizing and launches the engine (returns once spawned). */
+  async launch(p: Prepared): Promise<void> {
+    await this.configure(p);
+    await this.spawn(p);
+  }
+
+  /** The engine's config files for the state's flavor and overrides (and its run and log dirs). */
+  async configure(p: Prepared): Promise<void> {
+    const { ramMb, vcpus, overrides } = p.state;
+    await p.engine.renderConfig(p.layout, { ramMb, vcpus }, overrides);
+  }
+
+  /** The provider starts the engine detached (or returns the pid of the one already running). */
+  async spawn(p: Prepared): Promise<void> {
+    await this.ctx.provider.launch(this.id, p.engine.launchCommand(p.layout), {
+      logFile: this.ctx.paths.consoleLog(this.id),
+    });
+  }
+
+  /**
+   * Launches an engine that died (or was never restarted after a reboot). What it left in its
+   * cgroup goes first: a PostgreSQL child still holding the old shared memory would make the
+   * new postmaster refuse to start.
+   */
+  async relaunch(p: Prepared): Promise<void> {
+    await this.ctx.provider.stop(this.id, { timeoutMs: 5000 });
+    await this.launch(p);
+  }
+
+  /** Launches the engine and waits until it answers the admin over TCP. */
+  async start(p: Prepared, operation: string): Promise<void> {
+    await this.launch(p).catch((err: unknown) => {
+      throw duringStep(err, this.id, operation, "launching the engine");
+    });
+    await this.whileStarting(p, (ms) => p.engine.waitReady(p.layout, p.state.admin, ms)).catch(
+      (err: unknown) => {
+        throw duringStep(err, this.id, operation, "waiting for the engine to accept connections");
+      },
+    );
+  }
+
+  async stop(operation: string): Promise<void> {
+    await this.ctx.provider.stop(this.id, { timeoutMs: this.ctx.stopTimeoutMs }).catch((err: unknown) => {
+      throw duringStep(err, this.id, operation, "stopping the engine");
+    });
+  }
+
+  /**
+   * Repeats a wait in short slices while the engine process lives, so that an engine that dies
+   * at start (a bad setting, a full volume) fails the operation at once instead of at the deadline.
+   */
+  async whileStarting(p: Prepared, wait: (sliceMs: number) => Promise<void>): Promise<void> {
+    const deadline = Date.now() + this.ctx.startTimeoutMs;
+    for (;;) {
+      const slice = Math.max(100, Math.min(1000, deadline - Date.now()));
+      try {
+        return await wait(slice);
+      } catch (err) {
+        const timedOut = (err as { code?: string }).code === "ENGINE_START_TIMEOUT";
+        if (!timedOut) throw err;
+        if (!(await this.isRunning())) {
+          throw engineExited(this.id, p.engine.capabilities.name, p.layout.logFile);
+        }
+        if (Date.now() >= deadline) throw err;
+      }
+    }
+  }
+
+  /** What the engine is doing now, by looking (no side effect). */
+  async observe(): Promise<ServiceStatus> {
+    if (this.transient) return this.transient;
+    const state = this.state;
+    if (!state?.prepared) return this.failed ? "failed to spawn" : "new";
+    if (!(await this.isRunning())) return state.desired === "stopped" ? "shutdown" : "crashed";
+    return this.health(this.withEngine(state));
+  }
+
+  /** "healthy" when a real query works; "running" when the process is up but the query fails. */
+  async health(p: Prepared): Promise<ServiceStatus> {
+    try {
+      return (await p.engine.health(p.layout, p.state.admin)) === "running" ? "healthy" : "running";
+    } catch (err) {
+      this.log.warn({ err }, "the engine is up but its health query failed");
+      return "running";
+    }
+  }
+
+  /** The status with the volume's usage, as every handler returns it. */
+  async describe(status: ServiceStatus, freshUsage = false): Promise<StatusReport> {
+    return { status, volumeUsedGb: await this.volumeUsedGb(freshUsage) };
+  }
+
+  /** Casts a heartbeat with this status and returns it as the operation's report. */
+  async report(status: ServiceStatus, freshUsage = true): Promise<StatusReport> {
+    const { volumeUsedGb } = await this.describe(status, freshUsage);
+    if (!this.closed) {
+      const beat = { instanceId: this.id, status, volumeUsedGb, sentAt: this.ctx.clock.now().getTime() };
+      await this.ctx.conductor.heartbeat(beat).catch((err: unknown) => {
+        this.log.warn({ err }, "heartbeat not sent");
+      });
+    }
+    return { status, volumeUsedGb };
+  }
+
+  /** Looks, then reports what it saw. */
+  async reportNow(): Promise<StatusReport> {
+    return this.report(await this.observe());
+  }
+
+  private async volumeUsedGb(fresh: boolean): Promise<number | null> {
+    const now = Date.now();
+    if (!fresh && this.usage && now - this.usage.at < this.ctx.volumeUsageMaxAgeMs) return this.usage.usedGb;
+    const usedGb = await this.ctx.provider.volumeUsage(this.id).then(
+      (u) => Math.round(u.usedGb * 1000) / 1000,
+      (err: unknown) => {
+        this.log.debug({ err }, "volume usage unknown");
+        return null;
+      },
+    );
+    this.usage = { at: now, usedGb };
+    return usedGb;
+  }
+
+  /**
+   * The periodic look: reports what the engine does, and launches it again when it should run
+   * and does not. Skipped while an operation holds the instance (it reports for itself).
+   */
+  async heartbeat(): Promise<void> {
+    if (this.closed || !this.state?.prepared) return;
+    await this.serial.tryRun(async () => {
+      const state = this.state;
+      if (this.closed || !state?.prepared) return;
+      const p = this.withEngine(state);
+      if (await this.isRunning()) {
+        await this.report(await this.health(p), false);
+      } else if (state.desired === "stopped") {
+        await this.report("shutdown", false);
+      } else {
+        await this.report("crashed", false);
+        this.log.warn("the engine is not running; launching it again");
+        await this.relaunch(p).catch((err: unknown) =>
+          this.log.error({ err }, "could not launch the engine again"),
+        );
+      }
+    });
+  }
+}

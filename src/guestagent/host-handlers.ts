@@ -1,0 +1,16 @@
+import type { Handler } from "../bus/index.js";
+import { parseInstanceId, parsePlacementRequest } from "./args.js";
+import type { PlacementRequest, PlacementResult } from "./rpc.js";
+
+/** The methods of `compute.<host>` (HostClient's names), arguments checked before use. */
+export function hostHandlers(ops: {
+  provision(request: PlacementRequest): Promise<PlacementResult>;
+  destroy(instanceId: string): Promise<void>;
+}): Record<string, Handler> {
+  return {
+    provision: async (args) => ops.provision(parsePlacementRequest(args)),
+    destroy: async (args) => {
+      await ops.destroy(parseInstanceId("destroy", args));
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { access, rename, rm } from "node:fs/promises";
+import { ConflictError, ValidationError } from "../domain/index.js";
+import { argsError, duringStep } from "./errors.js";
+import type { GuestAgent, Prepared } from "./guest-agent.js";
+import type { GuestState } from "./guest-state.js";
+import type { PrepareRequest, StatusReport } from "./rpc.js";
+
+/**
+ * prepare (Trove's do_prepare): a copy of the engine's template on the instance volume →
+ * configuration for the flavor → launch → secure (the admin gets its password) → ready →
+ * databases → users. Idempotent: a prepare that failed or was cut short starts again where it
+ * can; on a prepared instance it only makes sure the engine runs and the databases and users exist.
+ */
+export async function prepare(agent: GuestAgent, request: PrepareRequest): Promise<StatusReport> {
+  if (request.instanceId !== agent.id) {
+    throw argsError("prepare", `instance ${request.instanceId} sent to the guest agent of ${agent.id}`);
+  }
+  const current = agent.state;
+  if (current?.prepared) {
+    if (current.manager !== request.manager) {
+      throw new ConflictError(
+        "GUEST_ALREADY_PREPARED",
+        `instance ${agent.id} was prepared as ${current.manager}, not ${request.manager}`,
+      );
+    }
+    return ensurePrepared(agent, agent.prepared("prepare"), request);
+  }
+  agent.transient = "building";
+  agent.failed = false;
+  await agent.report("building", false);
+  let step = "checking the engine installation";
+  try {
+    const engine = agent.ctx.engineFor(request.manager);
+    const installation = await agent.ctx.installation(engine, request.image);
+    if (installation.version.split(".")[0] !== request.version.split(".")[0]) {
+      throw new ValidationError(
+        "GUEST_VERSION_MISMATCH",
+        `${request.image} holds ${engine.capabilities.name} ${installation.version}, not ${request.version}`,
+      );
+    }
+    step = "preparing the engine's template";
+    const template = await agent.ctx.templates.dataDirFor(engine, installation, agent.placement.runAs);
+    step = "saving the guest state";
+    const state: GuestState = {
+      instanceId: agent.id,
+      manager: request.manager,
+      image: request.image,
+      version: request.version,
+      ramMb: request.ramMb,
+      vcpus: request.vcpus,
+      overrides: request.overrides,
+      // A prepare that was cut short has secured the engine with these already: keep them.
+      admin: current?.admin ?? { username: engine.capabilities.adminUser, password: agent.ctx.newPassword() },
+      desired: "running",
+      prepared: false,
+    };
+    await agent.saveState(state);
+    const p = agent.withEngine(state);
+    step = "copying the template onto the volume";
+    await copyOnce(p, template);
+    step = "writing the engine's configuration";
+    await agent.configure(p);
+    step = "starting the engine";
+    await agent.spawn(p);
+    step = "securing the engine";
+    await agent.whileStarting(p, (ms) => p.engine.secure(p.layout, state.admin, ms));
+    step = "waiting for the engine to accept connections";
+    await agent.whileStarting(p, (ms) => p.engine.waitReady(p.layout, state.admin, ms));
+    step = "creating the databases";
+    await p.engine.createDatabases(p.layout, state.admin, request.databases);
+    step = "creating the users";
+    await p.engine.createUsers(p.layout, state.admin, request.users);
+    step = "saving the guest state";
+    await agent.saveState({ ...state, prepared: true });
+    agent.log.info({ manager: request.manager, version: installation.version }, "instance prepared");
+  } catch (err) {
+    agent.failed = true;
+    agent.transient = undefined;
+    await agent.report("failed to spawn");
+    const error = duringStep(err, agent.id, "prepare", step);
+    agent.log.warn({ err: error, code: error.code }, "prepare failed");
+    throw error;
+  }
+  agent.transient = undefined;
+  return agent.reportNow();
+}
+
+/** A second prepare (a retried task step): the engine runs, the databases and users exist. */
+async function ensurePrepared(
+  agent: GuestAgent,
+  p: Prepared,
+  request: PrepareRequest,
+): Promise<StatusReport> {
+  let step = "starting the engine";
+  try {
+    p = await agent.setDesired("running", "prepare");
+    if (!(await agent.isRunning())) await agent.launch(p);
+    step = "waiting for the engine to accept connections";
+    await agent.whileStarting(p, (ms) => p.engine.waitReady(p.layout, p.state.admin, ms));
+    step = "creating the databases";
+    await p.engine.createDatabases(p.layout, p.state.admin, request.databases);
+    step = "creating the users";
+    await p.engine.createUsers(p.layout, p.state.admin, request.users);
+  } catch (err) {
+    throw duringStep(err, agent.id, "prepare", step);
+  }
+  return agent.reportNow();
+}
+
+/**
+ * The copy lands beside the data dir and is renamed into place, so a data dir that exists is a
+ * whole copy (a prepare cut short mid-copy starts the copy again).
+ */
+async function copyOnce(p: Prepared, template: string): Promise<void> {
+  const { dataDir } = p.layout;
+  if (await exists(dataDir)) return;
+  const partial = `${dataDir}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  await p.engine.initializeFromTemplate(template, {
+    binDir: p.layout.binDir,
+    dataDir: partial,
+    runAs: p.layout.runAs,
+  });
+  await rename(partial, dataDir);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
