@@ -24,7 +24,16 @@ before(async () => {
   const port = await freePort();
   server = spawn(
     process.execPath,
-    [join(root, "dist/src/bin/coffer.js"), "server", "--data-dir", join(dir, "data"), "--port", String(port)],
+    [
+      join(root, "dist/src/bin/coffer.js"),
+      "server",
+      "--data-dir",
+      join(dir, "data"),
+      "--port",
+      String(port),
+      "--roles",
+      "api,conductor,taskmanager",
+    ],
     { env: { ...cleanEnv(), COFFER_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   server.stdout?.on("data", (d: Buffer) => (output += d.toString()));

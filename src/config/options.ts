@@ -101,6 +101,19 @@ export const OPTIONS = [
     "Loopback range instance addresses come from (never 127.0.0.1).",
     "127.100.0.0/16",
   ),
+  option(
+    "computeDir",
+    "compute-dir",
+    "Where a compute host keeps instance volumes, engine state and templates. Engines run as an " +
+      "unprivileged user that must reach it, so as root it is not under the (private) data dir.",
+    (r) => (process.getuid?.() === 0 ? "/var/lib/coffer" : join(r.dataDir ?? ".", "compute")),
+  ),
+  option(
+    "cgroupParent",
+    "cgroup-parent",
+    "The cgroup under which each instance gets its own (memory, CPU and process limits).",
+    "coffer",
+  ),
   option("heartbeatInterval", "heartbeat-interval", "Seconds between a guest agent's heartbeats.", "5"),
   option(
     "heartbeatExpiry",

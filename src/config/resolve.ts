@@ -30,6 +30,8 @@ export interface Config {
   readonly defaultDatastore: string;
   readonly hostName: string;
   readonly addressPool: string;
+  readonly cgroupParent: string;
+  readonly computeDir: string;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatExpiryMs: number;
 }
@@ -123,6 +125,8 @@ function validate(raw: Record<string, string>): Config {
     defaultDatastore: raw.defaultDatastore!,
     hostName: raw.hostName!,
     addressPool: raw.addressPool!,
+    cgroupParent: raw.cgroupParent!,
+    computeDir: resolvePath(raw.computeDir!),
     heartbeatIntervalMs: parseInteger(raw.heartbeatInterval!, "heartbeat-interval", 1, 3600) * 1000,
     heartbeatExpiryMs: parseInteger(raw.heartbeatExpiry!, "heartbeat-expiry", 2, 86400) * 1000,
   };

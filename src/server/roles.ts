@@ -1,3 +1,5 @@
+import { chmod, mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import type { Config } from "../config/index.js";
 import type { Clock } from "../domain/index.js";
 import type { Logger } from "../lib/index.js";
@@ -5,6 +7,8 @@ import type { MessageBus } from "../bus/index.js";
 import type { Store } from "../store/index.js";
 import { createConductor } from "../conductor/index.js";
 import { createTaskManager, WORKFLOWS } from "../taskmanager/index.js";
+import { createLocalProvider } from "../compute/index.js";
+import { createHostAgent } from "../guestagent/index.js";
 
 /** A started role: something to stop, in reverse order of starting. */
 export type Stopper = () => Promise<void>;
@@ -43,4 +47,33 @@ export async function startConductor(deps: RoleDeps): Promise<Stopper> {
   const conductor = createConductor(deps);
   await conductor.start();
   return () => conductor.stop();
+}
+
+/**
+ * The compute role: this host's local provider and its host agent, which adopts the engines this
+ * host already runs (they outlived the last Coffer) before serving new work.
+ */
+export async function startComputeHost(deps: RoleDeps): Promise<Stopper> {
+  const { config } = deps;
+  await mkdir(config.computeDir, { recursive: true });
+  // Engines run as an unprivileged user that must traverse to its volume and run dirs.
+  await chmod(config.computeDir, 0o711);
+  const provider = createLocalProvider({
+    rootDir: join(config.computeDir, "host"),
+    addressPool: config.addressPool,
+    cgroupParent: config.cgroupParent,
+    hostName: config.hostName,
+    logger: deps.logger,
+  });
+  const agent = createHostAgent({
+    bus: deps.bus,
+    provider,
+    logger: deps.logger,
+    clock: deps.clock,
+    hostName: config.hostName,
+    rootDir: join(config.computeDir, "agent"),
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+  });
+  await agent.start();
+  return () => agent.stop();
 }

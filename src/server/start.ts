@@ -8,7 +8,7 @@ import { openStore, type Store } from "../store/index.js";
 import { createAmqpBus, createInProcessBus, type MessageBus } from "../bus/index.js";
 import { buildApp } from "../api/index.js";
 import { registerCatalog } from "../catalog/index.js";
-import { startConductor, startTaskManager } from "./roles.js";
+import { startComputeHost, startConductor, startTaskManager } from "./roles.js";
 
 export interface RunningServer {
   url: string;
@@ -57,6 +57,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // A compute host registers the engines installed on it and the default flavors (only what is missing).
     if (config.roles.includes("compute")) await registerCatalog(store, log);
     if (config.roles.includes("conductor")) closers.push(await startConductor(roleDeps));
+    if (config.roles.includes("compute")) closers.push(await startComputeHost(roleDeps));
     if (config.roles.includes("taskmanager")) closers.push(await startTaskManager(roleDeps));
 
     let url = "";

@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cleanupLocalRoot } from "../../src/compute/testing.js";
+import { freePort, run, runChecked, waitFor, type RunResult } from "../../src/lib/index.js";
+
+/**
+ * A real Coffer server for end-to-end tests: `coffer server` as a child process on a free port
+ * with its own data dir and its own instance address range (tests of several files run at once,
+ * and every instance listens on its engine's standard port), plus the admin's OS_* variables
+ * from the admin-openrc.sh it wrote. `kill()` + `start()` simulate a crash and a restart over the
+ * same data.
+ */
+export interface CofferServer {
+  dir: string;
+  dataDir: string;
+  url: string;
+  /** OS_* variables of the admin (from admin-openrc.sh), on top of a clean environment. */
+  env: NodeJS.ProcessEnv;
+  output(): string;
+  start(): Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops the server and removes every instance it holds (engines are detached and outlive it). */
+  close(): Promise<void>;
+}
+
+const root = new URL("../../..", import.meta.url).pathname;
+export const cofferBin = join(root, "dist/src/bin/coffer.js");
+
+export async function startCoffer(
+  options: { roles?: string; extraArgs?: string[] } = {},
+): Promise<CofferServer> {
+  const dir = await mkdtemp(join(tmpdir(), "coffer-e2e-"));
+  await chmod(dir, 0o711); // the engines' user must reach the compute dir inside it
+  const dataDir = join(dir, "data");
+  const port = await freePort();
+  // A random /16 inside 127/8 that no other test file is likely to pick.
+  const pool = `127.${20 + Math.floor(Math.random() * 200)}.0.0/16`;
+  const cgroupParent = `coffer-e2e-${Math.random().toString(36).slice(2, 8)}`;
+  let child: ChildProcess | undefined;
+  let output = "";
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("OS_")) clean[k] = v;
+  const server: CofferServer = {
+    dir,
+    dataDir,
+    url: `http://127.0.0.1:${port}`,
+    env: { ...clean, HOME: dir },
+    output: () => output,
+    async start() {
+      const args = ["server", "--data-dir", dataDir, "--port", String(port), "--address-pool", pool];
+      args.push("--cgroup-parent", cgroupParent, "--compute-dir", join(dir, "compute"));
+      if (options.roles) args.push("--roles", options.roles);
+      args.push("--heartbeat-interval", "1", "--heartbeat-expiry", "10", ...(options.extraArgs ?? []));
+      const started = output.length;
+      child = spawn(process.execPath, [cofferBin, ...args], {
+        env: { ...clean, HOME: dir, COFFER_LOG_LEVEL: "warn" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+      await waitFor(async () => (output.slice(started).includes("Coffer is ready at") ? true : undefined), {
+        timeoutMs: 60_000,
+        what: "the server's ready line",
+      });
+      server.env = { ...server.env, ...(await sourceOpenrc(join(dataDir, "admin-openrc.sh"))) };
+    },
+    async kill(signal = "SIGKILL") {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child!.once("exit", resolve));
+      child.kill(signal);
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    },
+    async close() {
+      try {
+        await deleteAllInstances(server);
+      } finally {
+        await server.kill("SIGTERM");
+        // Whatever the API could not delete (a failed test) is removed from the host directly.
+        await cleanupLocalRoot(join(dir, "compute", "host"), cgroupParent);
+        await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      }
+    },
+  };
+  await server.start();
+  return server;
+}
+
+/** Force-deletes whatever instances the admin project holds and waits until they are gone. */
+async function deleteAllInstances(server: CofferServer): Promise<void> {
+  if (!server.env.OS_PASSWORD) return;
+  const list = await trove(server, ["--json", "list"]);
+  if (list.code !== 0) return;
+  const instances = JSON.parse(list.stdout) as { id: string }[];
+  for (const i of instances) await trove(server, ["force-delete", i.id]);
+  await waitFor(
+    async () => {
+      const now = await trove(server, ["--json", "list"]);
+      return now.code === 0 && (JSON.parse(now.stdout) as unknown[]).length === 0 ? true : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 500, what: "every instance to be deleted" },
+  ).catch(() => undefined);
+}
+
+/** The real `trove` CLI with the server's admin credentials. */
+export function trove(
+  server: CofferServer,
+  args: string[],
+  env: NodeJS.ProcessEnv = server.env,
+): Promise<RunResult> {
+  return run("trove", args, { env, timeoutMs: 120_000 });
+}
+
+/** Sources the openrc with bash, as a user would, and returns the OS_* variables it exported. */
+export async function sourceOpenrc(path: string): Promise<Record<string, string>> {
+  const script = '. "$1" && for v in ${!OS_*}; do printf "%s=%s\\0" "$v" "${!v}"; done';
+  const { stdout } = await runChecked("bash", ["-c", script, "-", path], { env: { PATH: process.env.PATH } });
+  return Object.fromEntries(
+    stdout
+      .split("\0")
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+  );
+}
