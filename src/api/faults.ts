@@ -14,6 +14,7 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   [ErrorKind.Conflict]: 409,
   [ErrorKind.QuotaExceeded]: 413,
   [ErrorKind.InvalidState]: 422,
+  [ErrorKind.Unprocessable]: 422,
   [ErrorKind.NotImplemented]: 501,
   [ErrorKind.Unavailable]: 503,
   [ErrorKind.Timeout]: 504,

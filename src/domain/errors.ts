@@ -11,6 +11,7 @@ export const ErrorKind = {
   NotFound: "not_found", // 404
   Conflict: "conflict", // 409: duplicate or still in use
   InvalidState: "invalid_state", // 422: the resource cannot do this now
+  Unprocessable: "unprocessable", // 422: well-formed, but its values cannot be applied (e.g. a config value out of range)
   QuotaExceeded: "quota_exceeded", // 413
   NotImplemented: "not_implemented", // 501
   Unavailable: "unavailable", // 503: a dependency is down; retryable
@@ -103,6 +104,11 @@ export class ConflictError extends CofferError {
 export class InvalidStateError extends CofferError {
   constructor(code: string, message: string, options?: ErrorOptions) {
     super(ErrorKind.InvalidState, code, message, options);
+  }
+}
+export class UnprocessableError extends CofferError {
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(ErrorKind.Unprocessable, code, message, options);
   }
 }
 export class QuotaExceededError extends CofferError {

@@ -10,3 +10,4 @@ export * from "./instance-status.js";
 export * from "./instance-transitions.js";
 export * from "./flavors.js";
 export * from "./datastores.js";
+export * from "./configuration.js";

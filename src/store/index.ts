@@ -11,3 +11,5 @@ export { openStore } from "./open.js";
 export type * from "./instance-records.js";
 export type * from "./instance-port.js";
 export { TASK_STATES } from "./instance-records.js";
+export type * from "./configuration-records.js";
+export type * from "./configuration-port.js";

@@ -57,6 +57,8 @@ export interface InstanceRepository {
   list(filter?: {
     projectId?: string;
     host?: string;
+    /** Instances the configuration group is attached to. */
+    configurationId?: string;
     includeDeleted?: boolean;
     limit?: number;
     afterId?: string;

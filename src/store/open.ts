@@ -41,6 +41,8 @@ class KyselyStore implements Store {
   readonly instances;
   readonly serviceStatuses;
   readonly tasks;
+  readonly parameterRules;
+  readonly configurations;
   private closed: Promise<void> | undefined;
 
   constructor(
@@ -64,6 +66,8 @@ class KyselyStore implements Store {
     this.instances = repos.instances;
     this.serviceStatuses = repos.serviceStatuses;
     this.tasks = repos.tasks;
+    this.parameterRules = repos.parameterRules;
+    this.configurations = repos.configurations;
   }
 
   async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {

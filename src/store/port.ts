@@ -15,6 +15,7 @@ import type {
   UserPatch,
 } from "./records.js";
 import type { InstanceRepositories } from "./instance-port.js";
+import type { ConfigurationRepositories } from "./configuration-port.js";
 
 /*
  * Common contract of every repository:
@@ -120,8 +121,8 @@ export interface QuotaUsageRepository {
   free(projectId: string, resource: string, delta: number): Promise<QuotaUsage>;
 }
 
-/** Identity and quotas here; the instance side's repositories are in instance-port.ts. */
-export interface Repositories extends InstanceRepositories {
+/** Identity and quotas here; the instance side's and configuration groups' are in their own port files. */
+export interface Repositories extends InstanceRepositories, ConfigurationRepositories {
   readonly domains: DomainRepository;
   readonly projects: ProjectRepository;
   readonly users: UserRepository;

@@ -5,6 +5,7 @@ import { freePort, silentLogger } from "../lib/index.js";
 import { startTempPostgres, type TempPostgres } from "../lib/testing.js";
 import { openStore, type Store } from "./index.js";
 import { storeConformance } from "./store.conformance.js";
+import { MIGRATIONS } from "./migrations/index.js";
 
 // A real PostgreSQL server of our own; each test gets a new database on it.
 let server: TempPostgres;
@@ -41,7 +42,7 @@ test("postgres: two stores migrating one database at once apply each migration o
     const results = await Promise.all(stores.map((s) => s.migrate()));
     assert.deepEqual(
       results.flatMap((r) => r.applied),
-      ["0001_identity", "0002_instances"],
+      MIGRATIONS.map(([name]) => name),
     );
     assert.equal((await stores[0]!.domains.list()).length, 1, "the default domain was seeded once");
   } finally {

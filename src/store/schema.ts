@@ -146,6 +146,28 @@ export interface TasksTable {
   updated_at: StoredTimestamp;
 }
 
+export interface DatastoreConfigurationParametersTable {
+  datastore_version_id: string;
+  name: string;
+  data_type: string;
+  restart_required: StoredBool;
+  min_value: number | null;
+  max_value: number | null;
+  unit: string | null;
+}
+
+export interface ConfigurationsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  description: string;
+  datastore_version_id: string;
+  /** The group's values as one JSON object (see migration 0004). */
+  parameter_values: StoredJson;
+  created_at: StoredTimestamp;
+  updated_at: StoredTimestamp;
+}
+
 export interface Schema {
   domains: DomainsTable;
   projects: ProjectsTable;
@@ -161,4 +183,6 @@ export interface Schema {
   instances: InstancesTable;
   service_statuses: ServiceStatusesTable;
   tasks: TasksTable;
+  datastore_configuration_parameters: DatastoreConfigurationParametersTable;
+  configurations: ConfigurationsTable;
 }

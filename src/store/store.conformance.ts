@@ -1,5 +1,6 @@
 import { describe } from "node:test";
 import { catalogCases } from "./conformance/catalog.js";
+import { configurationCases } from "./conformance/configurations.js";
 import { identityCases } from "./conformance/identity.js";
 import { instanceCases } from "./conformance/instances.js";
 import { quotaCases } from "./conformance/quotas.js";
@@ -21,5 +22,6 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     catalogCases(factory);
     instanceCases(factory);
     taskCases(factory);
+    configurationCases(factory);
   });
 }

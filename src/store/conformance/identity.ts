@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { MIGRATIONS } from "../migrations/index.js";
 import { at, openFresh, seed, T0, type StoreFactory } from "./harness.js";
 
 const conflict = (code: string) => ({ kind: "conflict", code });
@@ -7,7 +8,7 @@ const conflict = (code: string) => ({ kind: "conflict", code });
 export function identityCases(factory: StoreFactory): void {
   test("migrate applies every migration once, is idempotent, and seeds the default domain", async (t) => {
     const store = await openFresh(t, factory, false);
-    assert.deepEqual(await store.migrate(), { applied: ["0001_identity", "0002_instances"] });
+    assert.deepEqual(await store.migrate(), { applied: MIGRATIONS.map(([name]) => name) });
     assert.deepEqual(await store.migrate(), { applied: [] });
     assert.deepEqual(await store.domains.get("default"), {
       id: "default",

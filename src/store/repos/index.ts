@@ -14,6 +14,8 @@ import { serviceStatusRepository } from "./service-statuses.js";
 import { taskRepository } from "./tasks.js";
 import { tokenRepository } from "./tokens.js";
 import { userRepository } from "./users.js";
+import { configurationRepository } from "./configurations.js";
+import { parameterRuleRepository } from "./parameter-rules.js";
 
 /** Every repository bound to one handle: the pool's, or one transaction's. */
 export function makeRepositories(ctx: RepoContext): Repositories {
@@ -32,5 +34,7 @@ export function makeRepositories(ctx: RepoContext): Repositories {
     instances: instanceRepository(ctx),
     serviceStatuses: serviceStatusRepository(ctx),
     tasks: taskRepository(ctx),
+    parameterRules: parameterRuleRepository(ctx),
+    configurations: configurationRepository(ctx),
   };
 }

@@ -72,6 +72,7 @@ export function instanceRepository({ db, profile }: RepoContext): InstanceReposi
       let q = select().orderBy("id");
       if (filter.projectId !== undefined) q = q.where("project_id", "=", filter.projectId);
       if (filter.host !== undefined) q = q.where("host", "=", filter.host);
+      if (filter.configurationId !== undefined) q = q.where("configuration_id", "=", filter.configurationId);
       if (filter.includeDeleted !== true) q = q.where("deleted_at", "is", null);
       if (filter.afterId !== undefined) q = q.where("id", ">", filter.afterId);
       if (filter.limit !== undefined) q = q.limit(filter.limit);
