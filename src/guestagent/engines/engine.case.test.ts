@@ -10,6 +10,7 @@ import { CofferError } from "../../domain/index.js";
 import { engineFor } from "./index.js";
 import { createTestSite, launchEngine, type EngineProcess, type TestSite } from "./testing.js";
 import type { Credentials, Engine, EngineLayout } from "./engine.js";
+import { engineConfigCases, type ConfigConformance } from "./engine-config.case.test.js";
 
 /** A plain user's session, opened with the engine's own client library. */
 export interface UserSession {
@@ -23,6 +24,8 @@ export interface ConformanceOptions {
   connectAs(layout: EngineLayout, user: Credentials, database: string): Promise<UserSession>;
   /** Databases the session can see, where the engine hides the others (MariaDB). */
   visibleDatabases?(session: UserSession): Promise<string[]>;
+  /** The engine's catalogue and sample parameters for the configuration cases. */
+  config: ConfigConformance;
 }
 
 const ADMIN: Credentials = { username: "os_admin", password: "Adm1n'pa\\ss\"word" };
@@ -124,6 +127,20 @@ export function engineConformance(options: ConformanceOptions): void {
       });
       await engine.secure(layout, ADMIN, 5000);
     });
+
+    engineConfigCases(
+      {
+        engine,
+        layout: () => layout,
+        admin: ADMIN,
+        sizing: SIZING,
+        async restart() {
+          await running.pop()!.stop();
+          await start(layout);
+        },
+      },
+      options.config,
+    );
 
     test("stops on its stop signal, then reports down", async () => {
       const proc = running.pop()!;

@@ -11,6 +11,7 @@
  * The admin password is set only after the first start, so a prepared template data directory can
  * be copied for every instance without ever containing a secret.
  */
+import type { ParameterRule } from "../../domain/index.js";
 
 /** Where one instance's engine lives. Every path is absolute. */
 export interface EngineLayout {
@@ -48,6 +49,19 @@ export interface EngineSizing {
 
 /** Configuration-group values, merged on top of the rendered base. */
 export type ConfigOverrides = Readonly<Record<string, string | number | boolean>>;
+
+/** A configuration just written by renderConfig, for `applyLive`. */
+export interface LiveConfig {
+  sizing: EngineSizing;
+  overrides: ConfigOverrides;
+  /** The overrides the running engine was started with (a static parameter differs until a restart). */
+  started: ConfigOverrides;
+  /**
+   * Parameters whose value may differ from what the engine runs with: those of the previous and
+   * the new overrides, and those it was started with.
+   */
+  keys: readonly string[];
+}
 
 export interface Credentials {
   username: string;
@@ -143,6 +157,11 @@ export interface EngineCapabilities {
   readonly installDirs: readonly string[];
   /** Config parameters the layout owns; configuration overrides may not set them. */
   readonly layoutParameters: readonly string[];
+  /**
+   * The parameters configuration groups may set, with their types, bounds and whether a change
+   * needs a restart (Trove's validation-rules.json, shipped beside the driver).
+   */
+  readonly parameterRules: readonly ParameterRule[];
 }
 
 export interface Engine {
@@ -160,6 +179,27 @@ export interface Engine {
 
   /** Writes the config file(s) into the data directory; also creates runDir and the log directory. */
   renderConfig(layout: EngineLayout, sizing: EngineSizing, overrides?: ConfigOverrides): Promise<void>;
+  /**
+   * The configuration derived from the flavor that overrides go on top of — what an instance runs
+   * with when no group is attached — without the parameters the layout owns.
+   */
+  defaults(sizing: EngineSizing): Record<string, string | number | boolean>;
+  /**
+   * Has the engine's own parser read the configuration these overrides would give, without
+   * writing it or touching the running engine. A value it refuses is ENGINE_CONFIG_REJECTED,
+   * naming the parameter when the engine does. Needs the data directory to exist.
+   */
+  checkConfig(layout: EngineLayout, sizing: EngineSizing, overrides: ConfigOverrides): Promise<void>;
+  /**
+   * After renderConfig wrote a new configuration for a running engine: puts what can change at
+   * once into effect (PostgreSQL: a reload; MariaDB: SET GLOBAL), and says whether some value
+   * still differs from what the engine runs with until it restarts.
+   */
+  applyLive(
+    layout: EngineLayout,
+    admin: Credentials,
+    config: LiveConfig,
+  ): Promise<{ restartRequired: boolean }>;
   launchCommand(layout: EngineLayout): LaunchCommand;
 
   /**

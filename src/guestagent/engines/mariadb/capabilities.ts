@@ -1,4 +1,6 @@
+import { parseValidationRules } from "../../../domain/index.js";
 import type { EngineCapabilities } from "../engine.js";
+import rules from "./validation-rules.json" with { type: "json" };
 
 export const mariadbCapabilities: EngineCapabilities = Object.freeze({
   name: "mariadb",
@@ -34,4 +36,6 @@ export const mariadbCapabilities: EngineCapabilities = Object.freeze({
     "init_file",
     "skip_grant_tables",
   ]),
+  // Each flag is READ_ONLY in information_schema.SYSTEM_VARIABLES (checked against the engine by the tests).
+  parameterRules: Object.freeze(parseValidationRules(rules, "mariadb/validation-rules.json")),
 });

@@ -27,18 +27,12 @@ export const INITIAL_REDO_LOG_MB = 8;
  * RAM, 100 connections per 512 MB), with floors for tiny flavors. The MyISAM/Aria caches, 128 MB
  * each by default and allocated at start, are scaled down: system tables are Aria and need little.
  */
-export function mariadbParams(layout: EngineLayout, sizing: EngineSizing): Params {
+export function mariadbDefaults(sizing: EngineSizing): Params {
   checkSizing(sizing);
   const ram = sizing.ramMb;
   const bufferPool = Math.max(16, Math.floor((150 * ram) / 512));
   const smallCache = `${clamp(ram / 32, 1, 256)}M`;
   return new Map<string, ParamValue>([
-    ["datadir", layout.dataDir],
-    ["socket", socketFile(layout)],
-    ["pid_file", join(layout.runDir, "mysqld.pid")],
-    ["bind_address", layout.address],
-    ["port", layout.port],
-    ["log_error", layout.logFile],
     // Accounts match on addresses only: no DNS lookups, and 'localhost' means the socket.
     ["skip_name_resolve", true],
     ["max_connections", maxConnectionsFor(sizing, 5000)],
@@ -54,6 +48,19 @@ export function mariadbParams(layout: EngineLayout, sizing: EngineSizing): Param
   ]);
 }
 
+/** The whole [mysqld] group: where the layout puts things, then the flavor's options. */
+export function mariadbParams(layout: EngineLayout, sizing: EngineSizing): Params {
+  return new Map<string, ParamValue>([
+    ["datadir", layout.dataDir],
+    ["socket", socketFile(layout)],
+    ["pid_file", join(layout.runDir, "mysqld.pid")],
+    ["bind_address", layout.address],
+    ["port", layout.port],
+    ["log_error", layout.logFile],
+    ...mariadbDefaults(sizing),
+  ]);
+}
+
 const BARE = /^[A-Za-z0-9_.,:/@+-]+$/;
 
 function formatValue(value: ParamValue): string {
@@ -64,7 +71,7 @@ function formatValue(value: ParamValue): string {
 }
 
 /** MariaDB treats - and _ in option names alike. */
-const optionKey = (name: string): string => name.toLowerCase().replace(/-/g, "_");
+export const optionKey = (name: string): string => name.toLowerCase().replace(/-/g, "_");
 
 export function renderMyCnf(layout: EngineLayout, sizing: EngineSizing, overrides?: ConfigOverrides): string {
   const params = mergeOverrides(mariadbParams(layout, sizing), overrides, caps.layoutParameters, optionKey);

@@ -24,7 +24,8 @@ import {
 } from "./accounts.js";
 import { mariadbCapabilities as caps } from "./capabilities.js";
 import { socketUser, withMy } from "./client.js";
-import { INITIAL_REDO_LOG_MB, defaultsFile, renderMyCnf, socketFile } from "./config.js";
+import { INITIAL_REDO_LOG_MB, defaultsFile, mariadbDefaults, renderMyCnf, socketFile } from "./config.js";
+import { applyMariadbConfig, checkMariadbConfig } from "./live.js";
 
 /** MariaDB 10.11: mariadb-install-db as runAs, my.cnf in the data dir, `mariadbd` in the foreground, SIGTERM to stop. */
 export function createMariadbEngine(): Engine {
@@ -79,6 +80,10 @@ export function createMariadbEngine(): Engine {
       await ensureOwnedDir(dirname(layout.logFile), layout.runAs, 0o750);
       await writeOwnedFile(defaultsFile(layout), conf, layout.runAs);
     },
+
+    defaults: (sizing) => Object.fromEntries(mariadbDefaults(sizing)),
+    checkConfig: checkMariadbConfig,
+    applyLive: applyMariadbConfig,
 
     launchCommand(layout) {
       return {

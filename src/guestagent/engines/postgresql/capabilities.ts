@@ -1,4 +1,6 @@
+import { parseValidationRules } from "../../../domain/index.js";
 import type { EngineCapabilities } from "../engine.js";
+import rules from "./validation-rules.json" with { type: "json" };
 
 export const postgresqlCapabilities: EngineCapabilities = Object.freeze({
   name: "postgresql",
@@ -34,4 +36,6 @@ export const postgresqlCapabilities: EngineCapabilities = Object.freeze({
     "log_directory",
     "log_filename",
   ]),
+  // Each flag is context = 'postmaster' in pg_settings (checked against the engine by the tests).
+  parameterRules: Object.freeze(parseValidationRules(rules, "postgresql/validation-rules.json")),
 });

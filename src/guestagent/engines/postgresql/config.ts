@@ -11,11 +11,11 @@ import type { ConfigOverrides, EngineLayout, EngineSizing } from "../engine.js";
 import { postgresqlCapabilities as caps } from "./capabilities.js";
 
 /**
- * postgresql.conf derived from the flavor. Memory follows the usual guidance (shared_buffers a
- * quarter of RAM, effective_cache_size three quarters), with floors that keep a 64 MB flavor
- * working; an idle small instance then costs about 10 MB of host memory.
+ * postgresql.conf's tunables derived from the flavor. Memory follows the usual guidance
+ * (shared_buffers a quarter of RAM, effective_cache_size three quarters), with floors that keep a
+ * 64 MB flavor working; an idle small instance then costs about 10 MB of host memory.
  */
-export function postgresqlParams(layout: EngineLayout, sizing: EngineSizing): Params {
+export function postgresqlDefaults(sizing: EngineSizing): Params {
   checkSizing(sizing);
   const ram = sizing.ramMb;
   const maxConnections = maxConnectionsFor(sizing, 500);
@@ -23,11 +23,6 @@ export function postgresqlParams(layout: EngineLayout, sizing: EngineSizing): Pa
   // Each connection may use a few work_mem at once; keep their sum under what shared_buffers leaves.
   const workMemKb = clamp(((ram - sharedBuffers) * 1024) / (maxConnections * 3), 1024, 256 * 1024);
   return new Map<string, ParamValue>([
-    ["listen_addresses", layout.address],
-    ["port", layout.port],
-    ["unix_socket_directories", layout.runDir],
-    // Only runAs (and root) may open the socket: it is where the trusted bootstrap login lives.
-    ["unix_socket_permissions", "0700"],
     ["max_connections", maxConnections],
     ["shared_buffers", `${sharedBuffers}MB`],
     ["effective_cache_size", `${Math.max(32, Math.floor((ram * 3) / 4))}MB`],
@@ -40,9 +35,6 @@ export function postgresqlParams(layout: EngineLayout, sizing: EngineSizing): Pa
     ["min_wal_size", "80MB"],
     ["max_wal_size", "1GB"],
     ["password_encryption", "scram-sha-256"],
-    ["logging_collector", true],
-    ["log_directory", dirname(layout.logFile)],
-    ["log_filename", basename(layout.logFile)],
     ["log_file_mode", "0640"],
     ["log_rotation_age", 0],
     ["log_rotation_size", 0],
@@ -55,6 +47,21 @@ export function postgresqlParams(layout: EngineLayout, sizing: EngineSizing): Pa
     ["lc_numeric", "C.UTF-8"],
     ["lc_time", "C.UTF-8"],
     ["default_text_search_config", "pg_catalog.english"],
+  ]);
+}
+
+/** The whole postgresql.conf: where the layout puts things, then the flavor's tunables. */
+export function postgresqlParams(layout: EngineLayout, sizing: EngineSizing): Params {
+  return new Map<string, ParamValue>([
+    ["listen_addresses", layout.address],
+    ["port", layout.port],
+    ["unix_socket_directories", layout.runDir],
+    // Only runAs (and root) may open the socket: it is where the trusted bootstrap login lives.
+    ["unix_socket_permissions", "0700"],
+    ["logging_collector", true],
+    ["log_directory", dirname(layout.logFile)],
+    ["log_filename", basename(layout.logFile)],
+    ...postgresqlDefaults(sizing),
   ]);
 }
 

@@ -24,7 +24,8 @@ import {
 } from "./accounts.js";
 import { postgresqlCapabilities as caps } from "./capabilities.js";
 import { withPg } from "./client.js";
-import { renderPgHba, renderPostgresqlConf } from "./config.js";
+import { postgresqlDefaults, renderPgHba, renderPostgresqlConf } from "./config.js";
+import { applyPostgresqlConfig, checkPostgresqlConfig } from "./live.js";
 
 /** PostgreSQL 15: initdb as runAs, config in PGDATA, `postgres -D` in the foreground, SIGINT to stop. */
 export function createPostgresqlEngine(): Engine {
@@ -78,6 +79,9 @@ export function createPostgresqlEngine(): Engine {
       await writeOwnedFile(join(layout.dataDir, "pg_hba.conf"), renderPgHba(), layout.runAs);
     },
 
+    defaults: (sizing) => Object.fromEntries(postgresqlDefaults(sizing)),
+    checkConfig: checkPostgresqlConfig,
+    applyLive: (layout, admin, config) => applyPostgresqlConfig(layout, admin, config.overrides),
     launchCommand(layout) {
       return {
         file: requireProgram(layout.binDir, "postgres"),
