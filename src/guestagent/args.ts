@@ -1,7 +1,7 @@
 import type { JsonValue } from "../bus/index.js";
 import { isManager } from "../domain/index.js";
 import { argsError } from "./errors.js";
-import type { DatabaseSpec, PlacementRequest, PrepareRequest, UserSpec } from "./rpc.js";
+import type { DatabaseSpec, Overrides, PlacementRequest, PrepareRequest, UserSpec } from "./rpc.js";
 
 /**
  * What arrives over the bus is checked before it is used: a malformed call is a
@@ -89,12 +89,7 @@ export function parsePrepareRequest(args: JsonValue): PrepareRequest {
     if (host !== undefined) spec.host = host;
     return spec;
   });
-  const overrides = object(m, o.overrides ?? {}, "overrides");
-  for (const [key, value] of Object.entries(overrides)) {
-    if (!["string", "number", "boolean"].includes(typeof value)) {
-      throw argsError(m, `override ${key} must be a string, a number or a boolean`);
-    }
-  }
+  const overrides = parseOverrideValues(m, o.overrides ?? {});
   return {
     instanceId: str(m, o, "instanceId"),
     manager,
@@ -105,8 +100,23 @@ export function parsePrepareRequest(args: JsonValue): PrepareRequest {
     volumeSizeGb: positiveInt(m, o, "volumeSizeGb"),
     databases,
     users,
-    overrides: overrides as PrepareRequest["overrides"],
+    overrides,
   };
+}
+
+function parseOverrideValues(method: string, value: unknown): Overrides {
+  const overrides = object(method, value, "overrides");
+  for (const [key, v] of Object.entries(overrides)) {
+    if (!["string", "number", "boolean"].includes(typeof v)) {
+      throw argsError(method, `override ${key} must be a string, a number or a boolean`);
+    }
+  }
+  return overrides as Overrides;
+}
+
+/** `{ overrides: {…} }` of check_overrides and update_overrides. */
+export function parseOverrides(method: string, args: JsonValue): Overrides {
+  return parseOverrideValues(method, object(method, args, "the request").overrides);
 }
 
 export function parseResizeVolume(args: JsonValue): number {

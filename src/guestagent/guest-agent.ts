@@ -5,6 +5,7 @@ import type { GuestContext } from "./context.js";
 import type { Engine, EngineLayout } from "./engines/index.js";
 import { closedError, duringStep, engineExited, notPrepared } from "./errors.js";
 import { writeGuestState, type GuestState } from "./guest-state.js";
+import { recordWorkingConfiguration, rollBackConfiguration } from "./overrides.js";
 import type { StatusReport } from "./rpc.js";
 import { Serial } from "./serial.js";
 
@@ -123,8 +124,23 @@ export class GuestAgent {
     await this.launch(p);
   }
 
-  /** Launches the engine and waits until it answers the admin over TCP. */
+  /**
+   * Launches the engine and waits until it answers the admin over TCP. An engine that does not
+   * start with a new configuration is started again with the last one it worked with, and the
+   * operation fails saying so (overrides.ts); one that starts has its configuration recorded as
+   * working.
+   */
   async start(p: Prepared, operation: string): Promise<void> {
+    try {
+      await this.startOnce(p, operation);
+    } catch (err) {
+      await rollBackConfiguration(this, p, operation, err);
+    }
+    await recordWorkingConfiguration(this);
+  }
+
+  /** Launches the engine and waits until it answers the admin over TCP; nothing more. */
+  async startOnce(p: Prepared, operation: string): Promise<void> {
     await this.launch(p).catch((err: unknown) => {
       throw duringStep(err, this.id, operation, "launching the engine");
     });

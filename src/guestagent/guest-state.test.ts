@@ -29,6 +29,10 @@ test("guest state: written 0600 and whole, read back, replaced, removed (idempot
     assert.deepEqual(await readGuestState(file), STATE);
     await writeGuestState(file, { ...STATE, prepared: true, desired: "stopped" });
     assert.deepEqual(await readGuestState(file), { ...STATE, prepared: true, desired: "stopped" });
+    // Older state files have no lastWorking; newer ones keep the configuration to roll back to.
+    const working = { ...STATE, prepared: true, lastWorking: { work_mem: "2MB" } };
+    await writeGuestState(file, working);
+    assert.deepEqual(await readGuestState(file), working);
     assert.deepEqual(await readdir(dir), ["i-1.json"], "nothing left aside");
     await removeGuestState(file);
     await removeGuestState(file);

@@ -16,7 +16,13 @@ export interface GuestState {
   version: string;
   ramMb: number;
   vcpus: number;
+  /** The configuration group's values the engine is configured with (rendered into its files). */
   overrides: ConfigOverrides;
+  /**
+   * The overrides the engine last started with successfully: what a failed start rolls back to.
+   * Absent in state files older than configuration groups (then the overrides are taken as such).
+   */
+  lastWorking?: ConfigOverrides;
   /** Coffer's own superuser inside the engine (generated at the first prepare). */
   admin: Credentials;
   /** What the user asked for last: a stopped instance stays stopped, also across restarts of Coffer. */
@@ -75,6 +81,7 @@ function isGuestState(value: unknown): value is GuestState {
     typeof s.ramMb === "number" &&
     typeof s.vcpus === "number" &&
     typeof s.overrides === "object" &&
+    (s.lastWorking === undefined || (typeof s.lastWorking === "object" && s.lastWorking !== null)) &&
     typeof s.admin?.username === "string" &&
     typeof s.admin.password === "string" &&
     (s.desired === "running" || s.desired === "stopped") &&

@@ -32,6 +32,16 @@ export interface HostAgentCase {
   connectAs(host: string, port: number, user: string, password: string, database: string): Promise<Session>;
   /** A query any user may run whose answer follows the flavor's memory (e.g. the buffer size). */
   memorySettingSql: string;
+  config: {
+    /** A query any user may run that shows a setting's value (`%s` is the name). */
+    showSql: string;
+    dynamic: { name: string; value: string | number | boolean; shown: string };
+    static: { name: string; value: string | number | boolean; shown: string };
+    /** A value of the right type the engine's parser refuses. */
+    rejected: Record<string, string | number | boolean>;
+    /** Values the parser accepts but the engine cannot run with. */
+    unworkable: Record<string, string | number | boolean>;
+  };
 }
 
 const isRoot = process.getuid?.() === 0;
@@ -237,17 +247,24 @@ export function hostAgentSuite(options: HostAgentCase): void {
         await assert.rejects(guest(idF).prepare(bad), (err: unknown) => {
           assert.ok(err instanceof CofferError);
           assert.equal(err.code, "ENGINE_CONFIG_INVALID");
-          assert.match(err.message, /prepare of instance .* failed while writing the engine's configuration/);
+          assert.match(err.message, /prepare of instance .* failed while checking the configuration/);
           return true;
         });
         await beatAfter(idF, since, ["failed to spawn"], 1000);
         assert.equal((await guest(idF).getStatus()).status, "failed to spawn");
         await assert.rejects(guest(idF).restart(), code("GUEST_NOT_PREPARED"));
 
-        // Well formed, unknown to the engine: it exits at start, and prepare says so at once.
-        const began = performance.now();
+        // Well formed, unknown to the engine: its own parser refuses it before it is written.
         const unknown = { ...request(idF, 128), overrides: { coffer_no_such_setting: 1 } };
-        await assert.rejects(guest(idF).prepare(unknown), code("GUEST_ENGINE_EXITED"));
+        await assert.rejects(guest(idF).prepare(unknown), (err: unknown) => {
+          assert.ok(err instanceof CofferError && err.code === "ENGINE_CONFIG_REJECTED", String(err));
+          assert.match(err.message, /failed while checking the configuration.*coffer_no_such_setting/);
+          return true;
+        });
+        // Accepted by the parser, fatal at start: prepare says so at once.
+        const began = performance.now();
+        const unworkable = { ...request(idF, 128), overrides: options.config.unworkable };
+        await assert.rejects(guest(idF).prepare(unworkable), code("GUEST_ENGINE_EXITED"));
         assert.ok(performance.now() - began < 20_000, "not at the start timeout");
         assert.equal((await provider.processStatus(idF)).running, false);
 
@@ -311,6 +328,50 @@ export function hostAgentSuite(options: HostAgentCase): void {
       }
       assert.equal(await count(), 3);
       await assert.rejects(guest(idA).resizeVolume(1), code("VOLUME_SHRINK_NOT_SUPPORTED"));
+    });
+
+    test("configuration: checked first, dynamic values at once, static ones at a restart, failures undone", async () => {
+      const { dynamic, static: fixed, rejected, unworkable } = options.config;
+      const show = async (name: string) =>
+        String(Object.values((await aliceQuery(options.config.showSql.replace("%s", name)))[0]!)[0]);
+      const stateFile = join(guestRoot, "guests", `${idA}.json`);
+      const saved = async () => JSON.parse(await readFile(stateFile, "utf8")).overrides as unknown;
+      const defaults = { dynamic: await show(dynamic.name), fixed: await show(fixed.name) };
+
+      await assert.rejects(guest(idA).checkOverrides(rejected), code("ENGINE_CONFIG_REJECTED"));
+      await assert.rejects(guest(idA).updateOverrides(rejected), code("ENGINE_CONFIG_REJECTED"));
+      assert.deepEqual(await saved(), {}, "a refused value changes nothing");
+
+      const one = { [dynamic.name]: dynamic.value };
+      const both = { ...one, [fixed.name]: fixed.value };
+      const applied = await guest(idA).updateOverrides(one);
+      assert.deepEqual([applied.status, applied.restartRequired], ["healthy", false]);
+      assert.equal(await show(dynamic.name), dynamic.shown);
+      assert.equal((await guest(idA).updateOverrides(both)).restartRequired, true);
+      assert.equal(await show(fixed.name), defaults.fixed, "waits for the restart");
+      assert.equal((await guest(idA).restart()).status, "healthy");
+      assert.deepEqual([await show(dynamic.name), await show(fixed.name)], [dynamic.shown, fixed.shown]);
+      assert.equal((await guest(idA).updateOverrides(both)).restartRequired, false, "nothing pending");
+
+      // A value the engine cannot run with is undone: refused by the running engine (a dynamic
+      // one), or, if it waits for a restart, rolled back when the engine does not start with it.
+      const outcome = await guest(idA)
+        .updateOverrides({ ...both, ...unworkable })
+        .catch((err: unknown) => err);
+      if (outcome instanceof CofferError) {
+        assert.equal(outcome.code, "ENGINE_CONFIG_REJECTED", outcome.message);
+      } else {
+        assert.equal((outcome as { restartRequired: boolean }).restartRequired, true);
+        await assert.rejects(guest(idA).restart(), (err: unknown) => {
+          assert.ok(err instanceof CofferError && err.code === "GUEST_CONFIG_ROLLED_BACK", String(err));
+          assert.match(err.message, /last working configuration/);
+          return true;
+        });
+      }
+      assert.deepEqual(await saved(), both);
+      assert.equal((await guest(idA).getStatus()).status, "healthy");
+      assert.deepEqual([await show(dynamic.name), await show(fixed.name)], [dynamic.shown, fixed.shown]);
+      assert.equal(await count(), 3);
     });
 
     test("a new host agent adopts running engines (same pid), keeps stopped ones stopped", async () => {

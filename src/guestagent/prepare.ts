@@ -58,6 +58,11 @@ export async function prepare(agent: GuestAgent, request: PrepareRequest): Promi
     const p = agent.withEngine(state);
     step = "copying the template onto the volume";
     await copyOnce(p, template);
+    if (Object.keys(state.overrides).length > 0) {
+      // A configuration group's values, read by the engine's own parser before it starts with them.
+      step = "checking the configuration";
+      await p.engine.checkConfig(p.layout, { ramMb: state.ramMb, vcpus: state.vcpus }, state.overrides);
+    }
     step = "writing the engine's configuration";
     await agent.configure(p);
     step = "starting the engine";
@@ -71,7 +76,7 @@ export async function prepare(agent: GuestAgent, request: PrepareRequest): Promi
     step = "creating the users";
     await p.engine.createUsers(p.layout, state.admin, request.users);
     step = "saving the guest state";
-    await agent.saveState({ ...state, prepared: true });
+    await agent.saveState({ ...state, prepared: true, lastWorking: state.overrides });
     agent.log.info({ manager: request.manager, version: installation.version }, "instance prepared");
   } catch (err) {
     agent.failed = true;

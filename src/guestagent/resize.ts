@@ -71,7 +71,8 @@ export async function resizeFlavor(
         agent.log.warn({ err: started }, "the engine did not start with the new flavor; reverting");
         await agent.stop("resize_flavor");
         await provider.resize(agent.id, old);
-        await agent.saveState({ ...before.state, ...old });
+        // The current state: a failed start may have rolled the configuration back meanwhile.
+        await agent.saveState({ ...agent.prepared("resize_flavor").state, ...old });
         await restartAfter(agent, started, () =>
           agent.start(agent.prepared("resize_flavor"), "resize_flavor"),
         );

@@ -42,10 +42,16 @@ export type PrepareRequest = {
   databases: DatabaseSpec[];
   users: UserSpec[];
   /** Engine parameters on top of the flavor-derived defaults (configuration groups). */
-  overrides: Record<string, string | number | boolean>;
+  overrides: Overrides;
 };
 
 export type StatusReport = { status: ServiceStatus; volumeUsedGb: number | null };
+
+/** Engine parameters of a configuration group, by name. */
+export type Overrides = Record<string, string | number | boolean>;
+
+/** What update_overrides did: whether some value waits for a restart of the engine. */
+export type OverridesReport = StatusReport & { restartRequired: boolean };
 
 /** Timeouts of guest calls (Trove's agent_call_low/high_timeout, shortened: engines here are local). */
 export const GUEST_TIMEOUTS = { low: 15_000, high: 180_000 } as const;
@@ -107,5 +113,16 @@ export class GuestClient {
   /** New memory/CPU limits and engine settings for the flavor; restarts the engine. */
   resizeFlavor(ramMb: number, vcpus: number): Promise<StatusReport> {
     return this.call("resize_flavor", { ramMb, vcpus }, GUEST_TIMEOUTS.high);
+  }
+  /** Whether the engine would accept these values (ENGINE_CONFIG_REJECTED if not); changes nothing. */
+  async checkOverrides(overrides: Overrides): Promise<void> {
+    await this.call("check_overrides", { overrides }, GUEST_TIMEOUTS.low);
+  }
+  /**
+   * Makes these the engine's configuration-group values ({} for none): checked, written, and the
+   * dynamic ones applied at once. `restartRequired` says whether some value waits for a restart.
+   */
+  updateOverrides(overrides: Overrides): Promise<OverridesReport> {
+    return this.call("update_overrides", { overrides }, GUEST_TIMEOUTS.high);
   }
 }

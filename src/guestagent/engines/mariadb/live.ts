@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { runEngineCheck } from "../config-check.js";
+import { configRejected, runEngineCheck } from "../config-check.js";
 import { requireProgram } from "../host.js";
 import type { ConfigOverrides, Credentials, EngineLayout, EngineSizing, LiveConfig } from "../engine.js";
 import type { ParamValue } from "../params.js";
@@ -125,8 +125,14 @@ export async function applyMariadbConfig(
       }
       // Neither the group nor the flavor sets it: SET … = DEFAULT gives the compiled-in default.
       if (sameValue(variable, value ?? variable.def)) continue;
-      if (value === undefined) await s.query(`SET GLOBAL ${s.ident(name)} = DEFAULT`);
-      else await s.query(`SET GLOBAL ${s.ident(name)} = ?`, [sqlValue(variable, value)]);
+      try {
+        if (value === undefined) await s.query(`SET GLOBAL ${s.ident(name)} = DEFAULT`);
+        else await s.query(`SET GLOBAL ${s.ident(name)} = ?`, [sqlValue(variable, value)]);
+      } catch (err) {
+        // The running engine refuses the value (e.g. a buffer pool it cannot allocate).
+        const why = err instanceof Error ? err.message : String(err);
+        throw configRejected("mariadb", config.overrides, [`${name}: ${why}`]);
+      }
     }
     return { restartRequired };
   });
