@@ -6,6 +6,7 @@ import {
   type Datastore,
   type DatastoreVersion,
   type Flavor,
+  type ParameterRule,
 } from "../domain/index.js";
 import type { Repositories, Store } from "../store/index.js";
 import { datastoreByIdOrName, versionByIdOrName } from "./resolve.js";
@@ -118,4 +119,31 @@ export async function deleteFlavor(repos: Repositories, id: string): Promise<voi
   if (!(await repos.flavors.get(id)))
     throw new NotFoundError("FLAVOR_NOT_FOUND", `Flavor ${id} could not be found.`);
   await repos.flavors.delete(id);
+}
+
+/**
+ * trove-manage db_load_datastore_config_parameters: upserts each rule into the version's rules
+ * (rules the file does not name are kept, as Trove does). Resolves how many were loaded.
+ */
+export async function loadParameterRules(
+  store: Store,
+  datastore: string,
+  version: string,
+  rules: readonly ParameterRule[],
+): Promise<number> {
+  return store.transaction(async (tx) => {
+    const found = await versionByIdOrName(tx, await datastoreByIdOrName(tx, datastore), version);
+    for (const rule of rules) await tx.parameterRules.upsert(found.id, rule);
+    return rules.length;
+  });
+}
+
+/** trove-manage db_remove_datastore_config_parameters: resolves how many rules went. */
+export async function removeParameterRules(
+  store: Store,
+  datastore: string,
+  version: string,
+): Promise<number> {
+  const found = await versionByIdOrName(store, await datastoreByIdOrName(store, datastore), version);
+  return store.parameterRules.deleteAll(found.id);
 }

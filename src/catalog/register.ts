@@ -1,12 +1,13 @@
 import { DEFAULT_FLAVORS, type Manager } from "../domain/index.js";
-import { allEngines } from "../guestagent/index.js";
+import { allEngines, engineFor } from "../guestagent/index.js";
 import type { Logger } from "../lib/index.js";
 import type { Store } from "../store/index.js";
 import { updateDatastore, updateDatastoreVersion } from "./admin.js";
 
 /**
  * First start: registers a datastore version for every engine installed on this host and makes
- * it the default, and creates the default flavors. Later starts change nothing an administrator
+ * it the default, creates the default flavors, and gives each version without configuration
+ * parameter rules the ones its engine driver ships. Later starts change nothing an administrator
  * set: only what is missing is added.
  */
 export async function registerCatalog(store: Store, logger: Logger): Promise<void> {
@@ -43,6 +44,19 @@ export async function registerCatalog(store: Store, logger: Logger): Promise<voi
         "registered datastore version",
       );
     }
+  }
+  await registerParameterRules(store, logger);
+}
+
+/** The driver's shipped rules for each version that has none yet (an administrator's are kept). */
+async function registerParameterRules(store: Store, logger: Logger): Promise<void> {
+  for (const version of await store.datastoreVersions.list()) {
+    if ((await store.parameterRules.list(version.id)).length > 0) continue;
+    const rules = engineFor(version.manager).capabilities.parameterRules;
+    await store.transaction(async (tx) => {
+      for (const rule of rules) await tx.parameterRules.upsert(version.id, rule);
+    });
+    logger.info({ version: version.id, rules: rules.length }, "loaded the configuration parameter rules");
   }
 }
 

@@ -33,12 +33,14 @@ export interface ResolvedVersion {
 
 /**
  * The datastore version a create asks for: the datastore by id or name (the configured default
- * when none is given), the version by id or name (the datastore's default when none), active.
+ * when none is given), the version by id or name (the datastore's default when none), active
+ * unless `allowInactive` (configuration groups may be made for an inactive version, §6.2).
  */
 export async function resolveDatastoreVersion(
   repos: Repositories,
   request: { type?: string | null; version?: string | null },
   defaultDatastore: string,
+  options: { allowInactive?: boolean } = {},
 ): Promise<ResolvedVersion> {
   const type = request.type ?? defaultDatastore;
   const datastore = await datastoreByIdOrName(repos, type).catch((err: unknown) => {
@@ -56,7 +58,7 @@ export async function resolveDatastoreVersion(
     );
   }
   const version = await versionByIdOrName(repos, datastore, versionRef);
-  if (!version.active) {
+  if (!version.active && !options.allowInactive) {
     throw new ValidationError(
       "DATASTORE_VERSION_INACTIVE",
       `Datastore version '${version.name}' is not active.`,

@@ -1,10 +1,17 @@
 /**
- * taskmanager: runs durable workflows (create, delete, restart, resize, stop, start). The API
- * records a task row in the same transaction as its instance change and casts `wake` on the
- * `taskmanager` topic; a runner claims tasks with a lease, runs their named, idempotent, timed
- * steps, records progress after each, and resumes a dead runner's tasks when the lease lapses.
+ * taskmanager: runs durable workflows (create, delete, restart, resize, stop, start, applying a
+ * configuration group). The API records a task row in the same transaction as its instance
+ * change and casts `wake` on the `taskmanager` topic; a runner claims tasks with a lease, runs
+ * their named, idempotent, timed steps, records progress after each, and resumes a dead
+ * runner's tasks when the lease lapses.
  */
 export { createTaskManager, TASKMANAGER_TOPIC, type TaskManager, type RunnerOptions } from "./runner.js";
 export type { Workflow, WorkflowDeps, Step, StepContext } from "./workflow.js";
 export { WORKFLOWS } from "./workflows/index.js";
-export type { CreateData, DeleteData, ResizeFlavorData, ResizeVolumeData } from "./workflows/index.js";
+export type {
+  ApplyConfigurationData,
+  CreateData,
+  DeleteData,
+  ResizeFlavorData,
+  ResizeVolumeData,
+} from "./workflows/index.js";

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { decorateAuth, useDatabaseApiAuth } from "../auth.js";
 import type { ApiDeps } from "../deps.js";
+import { configurationRoutes } from "./configurations/index.js";
 import { datastoreRoutes } from "./datastores.js";
 import { flavorRoutes } from "./flavors.js";
 import { instanceRoutes } from "./instances/index.js";
@@ -24,5 +25,6 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     flavorRoutes(scope, deps);
     datastoreRoutes(scope, deps);
     instanceRoutes(scope, deps);
+    configurationRoutes(scope, deps);
   });
 }

@@ -2,10 +2,12 @@ import type { Workflow } from "../workflow.js";
 import { resizeFlavor, resizeVolume, restartInstance, startInstance, stopInstance } from "./actions.js";
 import { createInstance } from "./create.js";
 import { deleteInstance } from "./delete.js";
+import { applyConfiguration } from "./configuration.js";
 
 export type { CreateData } from "./create.js";
 export type { DeleteData } from "./delete.js";
 export type { ResizeFlavorData, ResizeVolumeData } from "./actions.js";
+export type { ApplyConfigurationData } from "./configuration.js";
 
 /** Every workflow the task manager runs, by kind. */
 export const WORKFLOWS: readonly Workflow[] = [
@@ -16,4 +18,5 @@ export const WORKFLOWS: readonly Workflow[] = [
   resizeFlavor,
   stopInstance,
   startInstance,
+  applyConfiguration,
 ];

@@ -1,13 +1,14 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
-import { NotFoundError, NotImplementedError, ValidationError } from "../../../domain/index.js";
+import { NotImplementedError, ValidationError } from "../../../domain/index.js";
 import { capabilitiesOf, checkSpecs } from "../../../guestagent/index.js";
 import { TASKMANAGER_TOPIC, type CreateData } from "../../../taskmanager/index.js";
 import { flavorFromRef, resolveDatastoreVersion, versionIndex } from "../../../catalog/index.js";
 import type { ApiDeps } from "../../deps.js";
 import { parseAccess } from "./access.js";
-import { instanceView, viewContext } from "./view.js";
+import { groupFor } from "./configuration.js";
+import { configurationNames, instanceView, viewContext } from "./view.js";
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const CreateBody = Type.Object({
@@ -99,6 +100,10 @@ export function instanceCreateRoute(app: FastifyInstance, deps: ApiDeps): void {
         databases: (u.databases ?? []).map((d) => d.name),
       }));
       checkSpecs(capabilitiesOf(version.manager), databases, users);
+      // A group's values are rendered into the engine's first configuration (checked by it at prepare).
+      const group = body.configuration
+        ? await groupFor(request, deps, body.configuration, { projectId, datastoreVersionId: version.id })
+        : undefined;
 
       const id = randomUUID();
       const now = clock.now();
@@ -112,7 +117,7 @@ export function instanceCreateRoute(app: FastifyInstance, deps: ApiDeps): void {
         isPublic: access.isPublic,
         databases,
         users,
-        overrides: {},
+        overrides: group?.values ?? {},
       };
       const instance = await store.transaction(async (tx) => {
         const reservation = await identity.quotas.reserve(
@@ -130,6 +135,7 @@ export function instanceCreateRoute(app: FastifyInstance, deps: ApiDeps): void {
           isPublic: access.isPublic,
           allowedCidrs: access.allowedCidrs,
           availabilityZone: body.availability_zone ?? null,
+          configurationId: group?.id ?? null,
           createdAt: now,
         });
         await tx.serviceStatuses.set(id, "new", now);
@@ -152,6 +158,7 @@ export function instanceCreateRoute(app: FastifyInstance, deps: ApiDeps): void {
         region: config.region,
         versions: await versionIndex(store),
         statuses: new Map(),
+        configurations: await configurationNames(store, [instance]),
       });
       return { instance: instanceView(instance, ctx, true) };
     },
@@ -168,11 +175,5 @@ function refuseUnsupported(body: CreateBody["instance"]): void {
   }
   if (body.modules !== undefined && !(Array.isArray(body.modules) && body.modules.length === 0)) {
     throw new NotImplementedError("MODULES_UNSUPPORTED", "Modules are not supported.");
-  }
-  if (body.configuration) {
-    throw new NotFoundError(
-      "CONFIGURATION_NOT_FOUND",
-      `Configuration ${body.configuration} cannot be found.`,
-    );
   }
 }

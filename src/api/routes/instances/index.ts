@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiDeps } from "../../deps.js";
 import { instanceActionRoutes } from "./actions.js";
+import { instanceConfigurationRoute } from "./configuration.js";
 import { instanceCreateRoute } from "./create.js";
 import { mgmtInstanceRoutes } from "./mgmt.js";
 import { instanceReadRoutes } from "./read.js";
@@ -13,4 +14,5 @@ export function instanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
   instanceUpdateRoutes(app, deps);
   instanceActionRoutes(app, deps);
   mgmtInstanceRoutes(app, deps);
+  instanceConfigurationRoute(app, deps);
 }

@@ -6,7 +6,7 @@ import type { ApiDeps } from "../../deps.js";
 import { loadInstance } from "./load.js";
 import { pageLimit, nextHref } from "./read.js";
 import { recordTask } from "./tasks.js";
-import { instanceView, viewContext } from "./view.js";
+import { configurationNames, instanceView, viewContext } from "./view.js";
 
 type Params = { projectId: string; id: string };
 
@@ -37,6 +37,7 @@ export function mgmtInstanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       region: config.region,
       versions: await versionIndex(store),
       statuses: new Map(statuses.map((s) => [s.instanceId, s])),
+      configurations: await configurationNames(store, page),
     });
     const instances = page.map((row) => ({
       ...instanceView(row, ctx, true),

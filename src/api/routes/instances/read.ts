@@ -5,7 +5,7 @@ import { authorize } from "../../auth.js";
 import { versionIndex } from "../../../catalog/index.js";
 import type { ApiDeps } from "../../deps.js";
 import { loadInstance } from "./load.js";
-import { instanceView, viewContext } from "./view.js";
+import { configurationNames, instanceView, viewContext } from "./view.js";
 
 type Params = { projectId: string };
 type ListQuery = { limit?: string; marker?: string; include_clustered?: string };
@@ -25,6 +25,7 @@ export function instanceReadRoutes(app: FastifyInstance, deps: ApiDeps): void {
       region: config.region,
       versions: await versionIndex(store),
       statuses: new Map(statuses.map((s) => [s.instanceId, s])),
+      ...(detail ? { configurations: await configurationNames(store, rows) } : {}),
     });
     return rows.map((r) => instanceView(r, ctx, detail));
   }

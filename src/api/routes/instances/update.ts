@@ -1,11 +1,12 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
-import { NotFoundError, ValidationError, assertAllowed } from "../../../domain/index.js";
+import { ValidationError, assertAllowed } from "../../../domain/index.js";
 import { TASKMANAGER_TOPIC, type DeleteData } from "../../../taskmanager/index.js";
 import { authorize } from "../../auth.js";
 import type { ApiDeps } from "../../deps.js";
 import { parseAccess } from "./access.js";
+import { attachConfiguration, detachConfiguration } from "./configuration.js";
 import { loadInstance, stateOf } from "./load.js";
 
 type Params = { projectId: string; id: string };
@@ -65,11 +66,11 @@ export function instanceUpdateRoutes(app: FastifyInstance, deps: ApiDeps): void 
             "Datastore version upgrades are not supported yet.",
           );
         }
+        // `configuration: null`, or an empty body (trove configuration-detach), detaches.
         if (typeof rest.configuration === "string") {
-          throw new NotFoundError(
-            "CONFIGURATION_NOT_FOUND",
-            `Configuration ${rest.configuration} cannot be found.`,
-          );
+          await attachConfiguration(request, deps, instance, rest.configuration);
+        } else if (rest.configuration === null || (others.length === 0 && name === undefined)) {
+          await detachConfiguration(deps, instance);
         }
         const access = rest.access === undefined ? undefined : parseAccess(rest.access);
         await store.instances.update(instance.id, {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import { visibleStatus, type DatastoreVersion } from "../../../domain/index.js";
-import type { Instance, ServiceStatusRecord } from "../../../store/index.js";
+import type { Instance, Repositories, ServiceStatusRecord } from "../../../store/index.js";
 import { baseUrl } from "../versions.js";
 
 /** What rendering instances needs besides the rows: looked up once per request. */
@@ -13,6 +13,8 @@ export interface ViewContext {
   region: string;
   versions: Map<string, { version: DatastoreVersion; datastoreName: string }>;
   statuses: Map<string, ServiceStatusRecord>;
+  /** Names of the configuration groups the instances use, by id (configurationNames). */
+  configurations?: Map<string, string>;
 }
 
 export function viewContext(
@@ -89,6 +91,23 @@ export function instanceView(inst: Instance, ctx: ViewContext, detail: boolean):
       ...(ctx.isAdmin ? { details: inst.fault.details } : {}),
     };
   }
+  if (inst.configurationId) {
+    view.configuration = {
+      id: inst.configurationId,
+      name: ctx.configurations?.get(inst.configurationId) ?? null,
+      links: links(ctx, "configurations", inst.configurationId),
+    };
+  }
   if (ctx.isAdmin) view.server_id = inst.id;
   return view;
+}
+
+/** The names of the groups these instances use, for their views. */
+export async function configurationNames(
+  repos: Repositories,
+  rows: readonly Instance[],
+): Promise<Map<string, string>> {
+  const ids = [...new Set(rows.map((r) => r.configurationId).filter((id): id is string => id !== null))];
+  const groups = await Promise.all(ids.map((id) => repos.configurations.get(id)));
+  return new Map(groups.filter((g) => g !== undefined).map((g) => [g.id, g.name]));
 }
