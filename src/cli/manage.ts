@@ -3,6 +3,7 @@ import { openStore } from "../store/index.js";
 import { createLogger } from "../lib/index.js";
 import { registerBootstrapCommand } from "./bootstrap.js";
 import { addConfigFlags, configFromFlags } from "./config-flags.js";
+import { registerConfigParameterCommands } from "./manage-config.js";
 
 /** coffer-manage: trove-manage's administration commands. */
 export function registerManageCommands(program: Command): void {
@@ -22,4 +23,5 @@ export function registerManageCommands(program: Command): void {
       await store.close();
     }
   });
+  registerConfigParameterCommands(program);
 }

@@ -3,6 +3,7 @@ import { CofferError } from "../domain/index.js";
 import { registerServerCommand } from "./server.js";
 import { registerManageCommands } from "./manage.js";
 import { registerTokenCommands } from "./token.js";
+import { registerConfigurationCommands } from "./configurations.js";
 
 export function buildCofferCli(): Command {
   const program = new Command("coffer")
@@ -10,6 +11,7 @@ export function buildCofferCli(): Command {
     .showHelpAfterError();
   registerServerCommand(program);
   registerTokenCommands(program);
+  registerConfigurationCommands(program);
   return program;
 }
 
