@@ -211,12 +211,12 @@ export function hostAgentSuite(options: HostAgentCase): void {
       assert.ok(mine.includes("healthy"));
     });
 
-    test("prepare again is idempotent; a prepare from scratch costs little more than copy + start", async (t) => {
+    test("prepare again is idempotent; a prepare from scratch, with a group's values, costs little more than copy + start", async (t) => {
       const again = await guest(idA).prepare(request(idA, 256));
       assert.equal(again.status, "healthy");
       assert.equal(await count(), 3);
       const idC = randomUUID();
-      await hostClient().provision({
+      const placedC = await hostClient().provision({
         instanceId: idC,
         volumeSizeGb: 1,
         ramMb: 128,
@@ -225,8 +225,23 @@ export function hostAgentSuite(options: HostAgentCase): void {
       });
       try {
         const began = performance.now();
-        assert.equal((await guest(idC).prepare(request(idC, 128))).status, "healthy");
+        const { dynamic } = options.config;
+        const withGroup = { ...request(idC, 128), overrides: { [dynamic.name]: dynamic.value } };
+        assert.equal((await guest(idC).prepare(withGroup)).status, "healthy");
         t.diagnostic(`prepare with a template ready: ${Math.round(performance.now() - began)} ms`);
+        const session = await options.connectAs(placedC.address, port, ALICE.name, ALICE.password, "shop");
+        try {
+          const rows = await session.query(options.config.showSql.replace("%s", dynamic.name));
+          assert.equal(
+            String(Object.values(rows[0]!)[0]),
+            dynamic.shown,
+            "the group's value from the first start",
+          );
+        } finally {
+          await session.close();
+        }
+        const state = JSON.parse(await readFile(join(guestRoot, "guests", `${idC}.json`), "utf8"));
+        assert.deepEqual(state.lastWorking, withGroup.overrides);
       } finally {
         await hostClient().destroy(idC);
       }

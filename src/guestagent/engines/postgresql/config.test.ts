@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CofferError } from "../../../domain/index.js";
 import type { ConfigOverrides, EngineLayout } from "../engine.js";
-import { postgresqlParams, renderPgHba, renderPostgresqlConf } from "./config.js";
+import { postgresqlDefaults, postgresqlParams, renderPgHba, renderPostgresqlConf } from "./config.js";
 
 const layout: EngineLayout = {
   binDir: "/usr/lib/postgresql/15/bin",
@@ -72,4 +72,23 @@ test("overrides cannot move the layout or smuggle in lines", () => {
     );
   }
   assert.throws(() => renderPostgresqlConf(layout, { ramMb: 8, vcpus: 1 }), CofferError);
+});
+
+test("a group's values stay over a new flavor; what they do not name follows the flavor", () => {
+  const overrides = { max_connections: 42, work_mem: "8MB" };
+  const small = renderPostgresqlConf(layout, { ramMb: 512, vcpus: 1 }, overrides);
+  const big = renderPostgresqlConf(layout, { ramMb: 4096, vcpus: 4 }, overrides);
+  for (const conf of [small, big]) {
+    assert.match(conf, /^max_connections = 42$/m);
+    assert.match(conf, /^work_mem = '8MB'$/m);
+  }
+  assert.match(small, /^shared_buffers = '128MB'$/m);
+  assert.match(big, /^shared_buffers = '1024MB'$/m);
+  assert.deepEqual(
+    Object.keys(postgresqlDefaults({ ramMb: 512, vcpus: 1 })).filter((k) =>
+      /listen|port|socket|log_directory/.test(k),
+    ),
+    [],
+    "the defaults leave the layout out",
+  );
 });
