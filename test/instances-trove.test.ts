@@ -1,7 +1,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { run, waitFor, type RunResult } from "../src/lib/index.js";
-import { startCoffer, trove, type CofferServer } from "./support/coffer-server.js";
+import { adminSession, startCoffer, trove, type CofferServer } from "./support/coffer-server.js";
 
 /*
  * The instances issue's "done when", end to end: the real server with every role, the real
@@ -195,10 +195,50 @@ test("a SIGKILLed Coffer loses no data and keeps the same engines; a killed engi
   const engine = (await run("pgrep", ["-f", `${server.dir}/compute/host/instances/${vm1.id}`])).stdout.split(
     "\n",
   )[0]!;
+  // The guest agent reports the dead engine and launches it again within about a heartbeat, so
+  // watch the API itself at a pace no CLI can keep.
+  const { token, base } = await adminSession(server);
+  const seen = new Set<string>();
   process.kill(Number(engine), "SIGKILL");
-  await until("vm1", (v) => v.operating_status === "SHUTDOWN", "to show its engine down", 30_000);
+  await waitFor(
+    async () => {
+      const res = await fetch(`${base}/instances/${vm1.id}`, { headers: { "x-auth-token": token } });
+      const view = ((await res.json()) as { instance: View }).instance;
+      seen.add(view.operating_status);
+      return seen.has("SHUTDOWN") ? true : undefined;
+    },
+    {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      what: `vm1 to show its engine down (seen: ${[...seen].join(", ")})`,
+    },
+  );
   await until("vm1", healthy, "to be brought back", 60_000);
   assert.equal((await mysql(ipOf(vm1), "select x from t;")).stdout.trim(), "42");
+});
+
+test("a create cut short by a SIGKILL of Coffer finishes after the restart", async () => {
+  await ok([
+    "create",
+    "interrupted",
+    "6",
+    "--size",
+    "1",
+    "--datastore",
+    "postgresql",
+    "--users",
+    "carol:carol-pw",
+    "--databases",
+    "c",
+  ]);
+  await server.kill("SIGKILL"); // within a few hundred ms of the POST: the create task is mid-flight
+  await server.start();
+  const view = await until("interrupted", healthy, "healthy after the interrupted create", 120_000);
+  const q = await run("psql", ["-h", ipOf(view), "-U", "carol", "-d", "c", "-At", "-c", "select 1"], {
+    env: { ...process.env, PGPASSWORD: "carol-pw", PGCONNECT_TIMEOUT: "5" },
+  });
+  assert.equal(q.stdout.trim(), "1", q.stderr);
+  await ok(["delete", "interrupted"]);
 });
 
 test("trove delete removes an instance; force-delete removes one in any state", async () => {
