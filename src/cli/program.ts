@@ -3,20 +3,29 @@ import { CofferError } from "../domain/index.js";
 import { registerServerCommand } from "./server.js";
 import { registerManageCommands } from "./manage.js";
 import { registerTokenCommands } from "./token.js";
+import { registerInstanceCommands } from "./instances.js";
+import { registerFlavorCommands } from "./flavors.js";
+import { registerDatastoreCommands } from "./datastores.js";
+import { addAuthFlags } from "./auth.js";
 
 export function buildCofferCli(): Command {
   const program = new Command("coffer")
     .description("Coffer: databases on demand, through the OpenStack Trove API.")
-    .showHelpAfterError();
+    .showHelpAfterError("(add --help for additional information)");
   registerServerCommand(program);
+  // As with trove, credentials may also come before the command: `coffer --os-cloud c list`.
+  addAuthFlags(program);
   registerTokenCommands(program);
+  registerInstanceCommands(program);
+  registerFlavorCommands(program);
+  registerDatastoreCommands(program);
   return program;
 }
 
 export function buildManageCli(): Command {
   const program = new Command("coffer-manage")
     .description("Administer a Coffer installation (like trove-manage).")
-    .showHelpAfterError();
+    .showHelpAfterError("(add --help for additional information)");
   registerManageCommands(program);
   return program;
 }

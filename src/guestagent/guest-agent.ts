@@ -103,7 +103,8 @@ export class GuestAgent {
   /** The engine's config files for the state's flavor and overrides (and its run and log dirs). */
   async configure(p: Prepared): Promise<void> {
     const { ramMb, vcpus, overrides } = p.state;
-    await p.engine.renderConfig(p.layout, { ramMb, vcpus }, overrides);
+    const { sizeGb } = await this.ctx.provider.volumeUsage(this.id);
+    await p.engine.renderConfig(p.layout, { ramMb, vcpus, volumeGb: sizeGb }, overrides);
   }
 
   /** The provider starts the engine detached (or returns the pid of the one already running). */

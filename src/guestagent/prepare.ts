@@ -120,6 +120,7 @@ async function copyOnce(p: Prepared, template: string): Promise<void> {
     binDir: p.layout.binDir,
     dataDir: partial,
     runAs: p.layout.runAs,
+    ...(p.layout.walDir ? { walDir: p.layout.walDir } : {}),
   });
   await rename(partial, dataDir);
 }

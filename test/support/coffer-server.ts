@@ -124,3 +124,24 @@ export async function sourceOpenrc(path: string): Promise<Record<string, string>
       .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
   );
 }
+
+/** A project-scoped admin token and the database API's base URL, for tests that poll faster than a CLI can. */
+export async function adminSession(server: CofferServer): Promise<{ token: string; base: string }> {
+  const res = await fetch(`${server.url}/v3/auth/tokens`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ["password"],
+          password: { user: { name: "admin", domain: { id: "default" }, password: server.env.OS_PASSWORD } },
+        },
+        scope: { project: { name: "admin", domain: { id: "default" } } },
+      },
+    }),
+  });
+  const token = res.headers.get("x-subject-token");
+  const body = (await res.json()) as { token: { project: { id: string } } };
+  if (!token) throw new Error(`login failed: ${res.status}`);
+  return { token, base: `${server.url}/v1.0/${body.token.project.id}` };
+}

@@ -28,6 +28,12 @@ export interface EngineLayout {
   port: number;
   /** The unprivileged account the engine runs as; never root. */
   runAs: RunAs;
+  /**
+   * Where an engine that keeps a write-ahead log puts it, off the data volume (like a separate WAL
+   * volume): a data volume that fills up then fails the writing statement, never the log — for
+   * PostgreSQL a WAL write that fails is a PANIC, and recovery needs room the full disk lacks.
+   */
+  walDir?: string;
 }
 
 export interface RunAs {
@@ -36,7 +42,7 @@ export interface RunAs {
 }
 
 /** What creating a data directory needs: no address, no port, no secret. */
-export type DataDirTarget = Pick<EngineLayout, "binDir" | "dataDir" | "runAs">;
+export type DataDirTarget = Pick<EngineLayout, "binDir" | "dataDir" | "runAs" | "walDir">;
 
 /** The flavor's share of the host, from which memory settings are derived. */
 export interface EngineSizing {
@@ -44,6 +50,11 @@ export interface EngineSizing {
   vcpus: number;
   /** Overrides the value derived from ramMb. */
   maxConnections?: number;
+  /**
+   * The data volume's size. Engines that keep a write-ahead log on the volume bound it by this,
+   * so that a full volume fails the writing statement instead of the engine.
+   */
+  volumeGb?: number;
 }
 
 /** Configuration-group values, merged on top of the rendered base. */

@@ -1,4 +1,6 @@
+import { lchown, lstat, rename, rm, symlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { runChecked } from "../../../lib/index.js";
 import { engineCommandError, layoutError } from "../errors.js";
 import {
   checkSocketPath,
@@ -14,7 +16,7 @@ import {
   writeOwnedFile,
 } from "../host.js";
 import { readiness, whileDown } from "../readiness.js";
-import type { ConfigOverrides, DataDirTarget, Engine, EngineLayout, EngineSizing } from "../engine.js";
+import type { ConfigOverrides, DataDirTarget, Engine, EngineLayout, EngineSizing, RunAs } from "../engine.js";
 import {
   disablePostgresqlRoot,
   enablePostgresqlRoot,
@@ -56,6 +58,7 @@ export function createPostgresqlEngine(): Engine {
     await runAsEngineUser(initdb, args, target.runAs, { timeoutMs: 120_000 }).catch((err: unknown) => {
       throw engineCommandError(caps.name, "initdb", err);
     });
+    if (target.walDir) await relocateWal(target.dataDir, target.walDir, target.runAs);
   }
 
   return {
@@ -77,6 +80,7 @@ export function createPostgresqlEngine(): Engine {
       await copyTemplate(templateDir, target).catch((err: unknown) => {
         throw engineCommandError(caps.name, "copy the template", err);
       });
+      if (target.walDir) await relocateWal(target.dataDir, target.walDir, target.runAs);
     },
 
     async renderConfig(layout: EngineLayout, sizing: EngineSizing, overrides?: ConfigOverrides) {
@@ -120,4 +124,22 @@ export function createPostgresqlEngine(): Engine {
     disableRoot: disablePostgresqlRoot,
     isRootEnabled: isPostgresqlRootEnabled,
   };
+}
+
+/**
+ * Moves a copied data dir's pg_wal to `walDir` and leaves a symlink, as `initdb --waldir` does.
+ * Idempotent: a pg_wal that is already a link is left alone.
+ */
+async function relocateWal(dataDir: string, walDir: string, runAs: RunAs): Promise<void> {
+  const link = join(dataDir, "pg_wal");
+  if ((await lstat(link)).isSymbolicLink()) return;
+  await rm(walDir, { recursive: true, force: true });
+  await ensureOwnedDir(dirname(walDir), runAs, 0o700);
+  await rename(link, walDir).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EXDEV") throw err;
+    await runChecked("cp", ["-a", "--", link, walDir], { env: engineEnv() });
+    await rm(link, { recursive: true, force: true });
+  });
+  await symlink(walDir, link);
+  await lchown(link, runAs.uid, runAs.gid);
 }
