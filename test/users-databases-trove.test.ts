@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { run, waitFor, type RunResult } from "../src/lib/index.js";
-import { startCoffer, trove, type CofferServer } from "./support/coffer-server.js";
+import { cofferBin, startCoffer, trove, type CofferServer } from "./support/coffer-server.js";
 
 /*
  * The users/databases/root issue's "done when", end to end: a real server, one MySQL (MariaDB)
@@ -179,6 +179,13 @@ async function http(method: string, path: string, body?: unknown): Promise<{ sta
 }
 
 const names = (list: { name: string }[]) => list.map((d) => d.name).sort();
+
+/** Coffer's own CLI with the admin's OS_* variables; must succeed. */
+async function coffer(args: string[]): Promise<string> {
+  const result = await run(process.execPath, [cofferBin, ...args], { env: server.env, timeoutMs: 60_000 });
+  assert.equal(result.code, 0, `coffer ${args.join(" ")}: ${result.stderr}`);
+  return result.stdout;
+}
 
 for (const e of ENGINES) {
   describe(`${e.datastore}: users, databases and root through the trove CLI`, () => {
@@ -410,6 +417,45 @@ for (const e of ENGINES) {
       );
       assert.deepEqual(names(rest.body.users), ["other"]);
       assert.equal(rest.body.links, undefined);
+    });
+
+    test("coffer's own CLI: the same commands, by instance name", async () => {
+      const name = `ud-${e.datastore}`;
+      await coffer(["database-create", name, "cli_db", ...e.options.slice(0, 2)]);
+      assert.ok(names(JSON.parse(await coffer(["database-list", name, "--json"]))).includes("cli_db"));
+      await coffer(["user-create", name, "cliuser", "cli-pw1", "--databases", "cli_db"]);
+      assert.deepEqual(await visible(e, "cliuser", "cli-pw1", "cli_db"), ["cli_db"]);
+      assert.match(await coffer(["user-list", name]), /\| cliuser +\|/);
+      assert.deepEqual(JSON.parse(await coffer(["user-show", name, "cliuser", "--json"])), {
+        name: "cliuser",
+        ...(e.datastore === "mysql" ? { host: "%" } : {}),
+        databases: [{ name: "cli_db" }],
+      });
+      await coffer(["user-grant-access", name, "cliuser", "shop"]);
+      assert.deepEqual(names(JSON.parse(await coffer(["user-show-access", name, "cliuser", "--json"]))), [
+        "cli_db",
+        "shop",
+      ]);
+      await coffer(["user-revoke-access", name, "cliuser", "shop"]);
+      assert.equal(await canUse(e, "cliuser", "cli-pw1", "shop"), false);
+      await coffer(["user-update-attributes", name, "cliuser", "--new_password", "cli-pw2"]);
+      assert.equal(await canUse(e, "cliuser", "cli-pw2", "cli_db"), true);
+      const missing = await run(process.execPath, [cofferBin, "user-show", name, "nobody"], {
+        env: server.env,
+      });
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /nobody.* cannot be found on the instance\. \(HTTP 404\)/);
+      await coffer(["user-delete", name, "cliuser"]);
+      assert.equal(await canUse(e, "cliuser", "cli-pw2", "cli_db"), false);
+      await coffer(["database-delete", name, "cli_db"]);
+
+      assert.deepEqual(JSON.parse(await coffer(["root-show", name, "--json"])), { is_root_enabled: false });
+      const root = JSON.parse(await coffer(["root-enable", name, "--root_password", "cli-root-1", "--json"]));
+      assert.deepEqual(root, { name: e.root, password: "cli-root-1" });
+      assert.equal(await canUse(e, e.root, "cli-root-1", "shop"), true);
+      assert.match(await coffer(["root-show", name]), /is_root_enabled +\| true/);
+      await coffer(["root-disable", name]);
+      assert.equal(await canUse(e, e.root, "cli-root-1", "shop"), false);
     });
 
     test("root-enable, root-show, root-disable: root can do anything, then cannot log in", async () => {
