@@ -1,7 +1,8 @@
+import type { Handler, JsonValue } from "../bus/index.js";
 import { ConflictError, NotFoundError } from "../domain/index.js";
 import type { UserInfo, UserRef } from "./engines/index.js";
 import { userKey } from "./engines/rules.js";
-import type { Prepared } from "./guest-agent.js";
+import type { GuestAgent, Prepared } from "./guest-agent.js";
 
 /**
  * What a database or user request is checked against once its values passed the engine's rules:
@@ -9,6 +10,16 @@ import type { Prepared } from "./guest-agent.js";
  * changes nothing. (Operations on one instance run one at a time, so nothing changes in between
  * through Coffer.)
  */
+
+/** A bus handler that runs `operation` alone on the instance, which must be prepared. */
+export function preparedHandler(
+  agent: GuestAgent,
+  method: string,
+  operation: (p: Prepared, args: JsonValue) => Promise<unknown>,
+): Handler {
+  return (args) =>
+    agent.exclusive(async () => (await operation(agent.prepared(method), args)) as JsonValue | void);
+}
 
 export async function databaseNames(p: Prepared): Promise<Set<string>> {
   const { items } = await p.engine.listDatabases(p.layout, p.state.admin);

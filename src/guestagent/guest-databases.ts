@@ -1,7 +1,7 @@
 import type { Handler, JsonValue } from "../bus/index.js";
 import { ConflictError } from "../domain/index.js";
 import { parseDatabaseName, parseDatabases, parsePage, parseRootPassword } from "./account-args.js";
-import { databaseNames, databaseNotFound } from "./account-checks.js";
+import { databaseNames, databaseNotFound, preparedHandler } from "./account-checks.js";
 import { checkDatabaseName, checkPassword } from "./engines/rules.js";
 import { checkDatabaseSpecs } from "./engines/specs.js";
 import type { GuestAgent, Prepared } from "./guest-agent.js";
@@ -13,10 +13,8 @@ import type { DatabasePage, RootCredentials } from "./rpc.js";
  * changed (see account-checks.ts).
  */
 export function databaseHandlers(agent: GuestAgent): Record<string, Handler> {
-  const on =
-    (method: string, operation: (p: Prepared, args: JsonValue) => Promise<unknown>): Handler =>
-    (args) =>
-      agent.exclusive(async () => (await operation(agent.prepared(method), args)) as JsonValue | void);
+  const on = (method: string, operation: (p: Prepared, args: JsonValue) => Promise<unknown>): Handler =>
+    preparedHandler(agent, method, operation);
   return {
     list_databases: on("list_databases", async (p, args): Promise<DatabasePage> => {
       const page = await p.engine.listDatabases(p.layout, p.state.admin, parsePage("list_databases", args));

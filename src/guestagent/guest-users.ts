@@ -9,7 +9,7 @@ import {
   parseUser,
   parseUsers,
 } from "./account-args.js";
-import { requireDatabases, requireUser, userExists, userKeys } from "./account-checks.js";
+import { preparedHandler, requireDatabases, requireUser, userExists, userKeys } from "./account-checks.js";
 import type { UserRef } from "./engines/index.js";
 import {
   checkDatabaseName,
@@ -28,10 +28,8 @@ import type { UserPage, UserView } from "./rpc.js";
  * engine's rules, then against the accounts and databases that exist, and only then applied.
  */
 export function userHandlers(agent: GuestAgent): Record<string, Handler> {
-  const on =
-    (method: string, operation: (p: Prepared, args: JsonValue) => Promise<unknown>): Handler =>
-    (args) =>
-      agent.exclusive(async () => (await operation(agent.prepared(method), args)) as JsonValue | void);
+  const on = (method: string, operation: (p: Prepared, args: JsonValue) => Promise<unknown>): Handler =>
+    preparedHandler(agent, method, operation);
   const ref = (p: Prepared, user: UserRef) => checkUserRef(p.engine.capabilities, user);
 
   return {

@@ -2,7 +2,7 @@ import { checkNames } from "../names.js";
 import { paginate } from "../pages.js";
 import { userKey } from "../rules.js";
 import { mysqlNativeHash } from "../secrets.js";
-import { withUndo } from "../undo.js";
+import { withUndo, type Undo } from "../undo.js";
 import type {
   Credentials,
   EngineLayout,
@@ -75,12 +75,7 @@ export async function createMariadbUsers(
 }
 
 /** Grants each database not granted yet; registers how to take each new grant back. */
-async function grant(
-  s: MySession,
-  ref: UserRef,
-  databases: readonly string[],
-  undo: (action: () => Promise<unknown>) => void,
-): Promise<void> {
+async function grant(s: MySession, ref: UserRef, databases: readonly string[], undo: Undo): Promise<void> {
   const host = hostOf(ref);
   for (const db of databases) {
     const had = await s.query("SELECT 1 FROM mysql.db WHERE User = ? AND Host = ? AND Db = ?", [
