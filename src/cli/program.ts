@@ -6,6 +6,8 @@ import { registerTokenCommands } from "./token.js";
 import { registerInstanceCommands } from "./instances.js";
 import { registerFlavorCommands } from "./flavors.js";
 import { registerDatastoreCommands } from "./datastores.js";
+import { registerDatabaseCommands } from "./databases.js";
+import { registerUserCommands } from "./users.js";
 import { addAuthFlags } from "./auth.js";
 
 export function buildCofferCli(): Command {
@@ -19,6 +21,8 @@ export function buildCofferCli(): Command {
   registerInstanceCommands(program);
   registerFlavorCommands(program);
   registerDatastoreCommands(program);
+  registerDatabaseCommands(program);
+  registerUserCommands(program);
   return program;
 }
 

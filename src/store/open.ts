@@ -41,6 +41,7 @@ class KyselyStore implements Store {
   readonly instances;
   readonly serviceStatuses;
   readonly tasks;
+  readonly rootHistory;
   private closed: Promise<void> | undefined;
 
   constructor(
@@ -64,6 +65,7 @@ class KyselyStore implements Store {
     this.instances = repos.instances;
     this.serviceStatuses = repos.serviceStatuses;
     this.tasks = repos.tasks;
+    this.rootHistory = repos.rootHistory;
   }
 
   async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {

@@ -41,7 +41,7 @@ test("postgres: two stores migrating one database at once apply each migration o
     const results = await Promise.all(stores.map((s) => s.migrate()));
     assert.deepEqual(
       results.flatMap((r) => r.applied),
-      ["0001_identity", "0002_instances"],
+      ["0001_identity", "0002_instances", "0003_root_history"],
     );
     assert.equal((await stores[0]!.domains.list()).length, 1, "the default domain was seeded once");
   } finally {

@@ -146,6 +146,13 @@ export interface TasksTable {
   updated_at: StoredTimestamp;
 }
 
+export interface RootEnabledHistoryTable {
+  instance_id: string;
+  user_id: string;
+  enabled_at: StoredTimestamp;
+  disabled_at: StoredTimestamp | null;
+}
+
 export interface Schema {
   domains: DomainsTable;
   projects: ProjectsTable;
@@ -161,4 +168,5 @@ export interface Schema {
   instances: InstancesTable;
   service_statuses: ServiceStatusesTable;
   tasks: TasksTable;
+  root_enabled_history: RootEnabledHistoryTable;
 }

@@ -3,6 +3,7 @@ import { catalogCases } from "./conformance/catalog.js";
 import { identityCases } from "./conformance/identity.js";
 import { instanceCases } from "./conformance/instances.js";
 import { quotaCases } from "./conformance/quotas.js";
+import { rootHistoryCases } from "./conformance/root-history.js";
 import { taskCases } from "./conformance/tasks.js";
 import { transactionCases } from "./conformance/transactions.js";
 import type { StoreFactory } from "./conformance/harness.js";
@@ -21,5 +22,6 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     catalogCases(factory);
     instanceCases(factory);
     taskCases(factory);
+    rootHistoryCases(factory);
   });
 }

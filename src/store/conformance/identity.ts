@@ -7,7 +7,9 @@ const conflict = (code: string) => ({ kind: "conflict", code });
 export function identityCases(factory: StoreFactory): void {
   test("migrate applies every migration once, is idempotent, and seeds the default domain", async (t) => {
     const store = await openFresh(t, factory, false);
-    assert.deepEqual(await store.migrate(), { applied: ["0001_identity", "0002_instances"] });
+    assert.deepEqual(await store.migrate(), {
+      applied: ["0001_identity", "0002_instances", "0003_root_history"],
+    });
     assert.deepEqual(await store.migrate(), { applied: [] });
     assert.deepEqual(await store.domains.get("default"), {
       id: "default",

@@ -10,6 +10,7 @@ import { quotaUsageRepository } from "./quota-usages.js";
 import { quotaRepository } from "./quotas.js";
 import { roleAssignmentRepository } from "./role-assignments.js";
 import { roleRepository } from "./roles.js";
+import { rootHistoryRepository } from "./root-history.js";
 import { serviceStatusRepository } from "./service-statuses.js";
 import { taskRepository } from "./tasks.js";
 import { tokenRepository } from "./tokens.js";
@@ -32,5 +33,6 @@ export function makeRepositories(ctx: RepoContext): Repositories {
     instances: instanceRepository(ctx),
     serviceStatuses: serviceStatusRepository(ctx),
     tasks: taskRepository(ctx),
+    rootHistory: rootHistoryRepository(ctx),
   };
 }

@@ -18,12 +18,22 @@ import {
 import { readiness, whileDown } from "../readiness.js";
 import type { ConfigOverrides, DataDirTarget, Engine, EngineLayout, EngineSizing, RunAs } from "../engine.js";
 import {
-  createPostgresqlDatabases,
-  createPostgresqlUsers,
-  listPostgresqlDatabases,
-  listPostgresqlUsers,
+  disablePostgresqlRoot,
+  enablePostgresqlRoot,
+  isPostgresqlRootEnabled,
   securePostgresql,
 } from "./accounts.js";
+import { createPostgresqlDatabases, deletePostgresqlDatabase, listPostgresqlDatabases } from "./databases.js";
+import {
+  changePostgresqlPasswords,
+  createPostgresqlUsers,
+  deletePostgresqlUser,
+  getPostgresqlUser,
+  grantPostgresqlAccess,
+  listPostgresqlUsers,
+  revokePostgresqlAccess,
+  updatePostgresqlUser,
+} from "./users.js";
 import { postgresqlCapabilities as caps } from "./capabilities.js";
 import { withPg } from "./client.js";
 import { renderPgHba, renderPostgresqlConf } from "./config.js";
@@ -100,9 +110,19 @@ export function createPostgresqlEngine(): Engine {
     }),
 
     createDatabases: createPostgresqlDatabases,
-    createUsers: createPostgresqlUsers,
     listDatabases: listPostgresqlDatabases,
+    deleteDatabase: deletePostgresqlDatabase,
+    createUsers: createPostgresqlUsers,
     listUsers: listPostgresqlUsers,
+    getUser: getPostgresqlUser,
+    updateUser: updatePostgresqlUser,
+    changePasswords: changePostgresqlPasswords,
+    deleteUser: deletePostgresqlUser,
+    grantAccess: grantPostgresqlAccess,
+    revokeAccess: revokePostgresqlAccess,
+    enableRoot: enablePostgresqlRoot,
+    disableRoot: disablePostgresqlRoot,
+    isRootEnabled: isPostgresqlRootEnabled,
   };
 }
 
