@@ -1,8 +1,5 @@
 import type { Command } from "commander";
 import { systemClock, uuidGenerator } from "../domain/index.js";
-import { createIdentity } from "../identity/index.js";
-import { createLogger } from "../lib/index.js";
-import { openStore } from "../store/index.js";
 import { addConfigFlags, configFromFlags } from "./config-flags.js";
 
 /**
@@ -22,6 +19,10 @@ export function registerBootstrapCommand(program: Command): void {
       ),
   ).action(async (opts: Record<string, unknown>) => {
     const config = configFromFlags(opts);
+    // Loaded on use: building the command line (for `coffer` too) stays light.
+    const { createIdentity } = await import("../identity/index.js");
+    const { openStore } = await import("../store/index.js");
+    const { createLogger } = await import("../lib/index.js");
     const store = await openStore(config.infraDb, { logger: createLogger({ level: config.logLevel }) });
     try {
       await store.migrate();

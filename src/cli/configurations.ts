@@ -1,43 +1,30 @@
 import type { Command } from "commander";
-import { CofferError, ErrorKind, NotFoundError, ValidationError } from "../domain/index.js";
-import { addAuthFlags, resolveAuthOptions } from "./auth.js";
-import { listTable, objectTable, print } from "./configuration-output.js";
+import { NotFoundError, ValidationError } from "../domain/index.js";
+import { apiCommand, apiContext, type ApiContext } from "./api-command.js";
 import type { HttpClient } from "./http.js";
-import { login } from "./session.js";
+import { findInstance, isNotFound } from "./lookup.js";
+import { listTable, printResult, propertyTable } from "./output.js";
 
 /**
  * `coffer configuration-*`: configuration groups as the `trove` CLI manages them (same names,
  * arguments and requests; trove-api.md §8.3). Groups and instances are named by id or by name.
  */
 
-type Opts = Record<string, unknown>;
 type Group = Record<string, unknown> & { id: string; name: string };
-
-interface Ctx {
-  api: HttpClient;
-  json: boolean;
-}
 
 /** Declares a command with the `--os-*` flags and `--json`, and runs it logged in. */
 function command(
   program: Command,
   spec: string,
   description: string,
-  action: (ctx: Ctx, args: string[], opts: Opts) => Promise<void>,
+  action: (ctx: ApiContext, args: string[]) => Promise<void>,
 ): Command {
-  const cmd = addAuthFlags(
-    program.command(spec).description(description).option("--json", "Print the API's JSON"),
-  );
-  cmd.action(async (...params: unknown[]) => {
+  return apiCommand(program, spec, description).action(async (...params: unknown[]) => {
     const self = params.at(-1) as Command;
-    const opts = self.optsWithGlobals<Opts>();
-    const session = await login(resolveAuthOptions(opts));
-    await action({ api: session.database, json: opts.json === true }, self.args, opts);
+    await action(await apiContext(self), self.args);
   });
-  return cmd;
 }
 
-const isNotFound = (err: unknown) => err instanceof CofferError && err.kind === ErrorKind.NotFound;
 const enc = encodeURIComponent;
 
 /** As troveclient's find_resource: by id, else the one of that name in the first page of the list. */
@@ -74,18 +61,6 @@ const findGroup = (api: HttpClient, ref: string) =>
     async () => (await api.get<{ configurations: Group[] }>("/configurations")).configurations,
   );
 
-const findInstance = (api: HttpClient, ref: string) =>
-  find<{ id: string; name: string }>(
-    api,
-    "instance",
-    ref,
-    async (id) =>
-      (await api.get<{ instance: { id: string; name: string } }>(`/instances/${enc(id)}`)).instance,
-    async () =>
-      (await api.get<{ instances: { id: string; name: string }[] }>("/instances?include_clustered=False"))
-        .instances,
-  );
-
 function parseValues(text: string): Record<string, unknown> {
   let values: unknown;
   try {
@@ -105,14 +80,14 @@ function parseValues(text: string): Record<string, unknown> {
 /** trove prints a group with its values as JSON text, and without datastore_version_id on show. */
 function groupTable(group: Group, withVersionId: boolean): string {
   const { datastore_version_id: versionId, ...rest } = group;
-  return objectTable({
+  return propertyTable({
     ...rest,
     ...(withVersionId ? { datastore_version_id: versionId } : {}),
     values: JSON.stringify(group.values),
   });
 }
 
-function pageQuery(opts: Opts): string {
+function pageQuery(opts: Record<string, unknown>): string {
   const q = new URLSearchParams();
   if (typeof opts.limit === "string") q.set("limit", opts.limit);
   if (typeof opts.marker === "string") q.set("marker", opts.marker);
@@ -124,31 +99,32 @@ export function registerConfigurationCommands(program: Command): void {
     program,
     "configuration-create <name> <values>",
     "Creates a configuration group.",
-    async (c, [name, values], o) => {
+    async (c, [name, values]) => {
       const datastore: Record<string, string> = {};
-      if (typeof o.datastore === "string") datastore.type = o.datastore;
-      if (typeof o.datastore_version === "string") datastore.version = o.datastore_version;
+      if (typeof c.opts.datastore === "string") datastore.type = c.opts.datastore;
+      if (typeof c.opts.datastore_version === "string") datastore.version = c.opts.datastore_version;
       const body = {
         configuration: {
           name,
           values: parseValues(values!),
           ...(Object.keys(datastore).length > 0 ? { datastore } : {}),
-          ...(typeof o.description === "string" ? { description: o.description } : {}),
+          ...(typeof c.opts.description === "string" ? { description: c.opts.description } : {}),
         },
       };
       const { configuration } = await c.api.post<{ configuration: Group }>("/configurations", body);
-      print(c.json, configuration, () => groupTable(configuration, true));
+      printResult(c.output, c.json, configuration, () => groupTable(configuration, true));
     },
   )
     .option("--datastore <datastore>", "Datastore of the group (the default datastore otherwise)")
     .option("--datastore_version <datastore_version>", "Datastore version name or id")
     .option("--description <description>", "A description of the group");
 
-  command(program, "configuration-list", "Lists all configuration groups.", async (c, _a, o) => {
-    const { configurations } = await c.api.get<{ configurations: Group[] }>(`/configurations${pageQuery(o)}`);
+  command(program, "configuration-list", "Lists all configuration groups.", async (c) => {
+    const { configurations } = await c.api.get<{ configurations: Group[] }>(
+      `/configurations${pageQuery(c.opts)}`,
+    );
     const fields = ["id", "name", "description", "datastore_name", "datastore_version_name"];
-    const labels = ["ID", "Name", "Description", "Datastore Name", "Datastore Version Name"];
-    print(c.json, configurations, () => listTable(configurations, fields, labels));
+    printResult(c.output, c.json, configurations, () => listTable(configurations, fields));
   })
     .option("--limit <limit>", "Limit the number of results displayed")
     .option("--marker <id>", "Begin after this id");
@@ -159,7 +135,7 @@ export function registerConfigurationCommands(program: Command): void {
     "Shows details of a configuration group.",
     async (c, [ref]) => {
       const group = await findGroup(c.api, ref!);
-      print(c.json, group, () => groupTable(group, false));
+      printResult(c.output, c.json, group, () => groupTable(group, false));
     },
   );
 
@@ -167,13 +143,13 @@ export function registerConfigurationCommands(program: Command): void {
     program,
     "configuration-update <configuration_group> <values>",
     "Replaces a configuration group's values (and name or description); re-applied to its instances.",
-    async (c, [ref, values], o) => {
+    async (c, [ref, values]) => {
       const group = await findGroup(c.api, ref!);
       await c.api.put(`/configurations/${enc(group.id)}`, {
         configuration: {
           values: parseValues(values!),
-          ...(typeof o.name === "string" ? { name: o.name } : {}),
-          ...(typeof o.description === "string" ? { description: o.description } : {}),
+          ...(typeof c.opts.name === "string" ? { name: c.opts.name } : {}),
+          ...(typeof c.opts.description === "string" ? { description: c.opts.description } : {}),
         },
       });
     },
@@ -228,12 +204,12 @@ export function registerConfigurationCommands(program: Command): void {
     program,
     "configuration-instances <configuration_group>",
     "Lists the instances a configuration group is attached to.",
-    async (c, [ref], o) => {
+    async (c, [ref]) => {
       const group = await findGroup(c.api, ref!);
       const { instances } = await c.api.get<{ instances: Record<string, unknown>[] }>(
-        `/configurations/${enc(group.id)}/instances${pageQuery(o)}`,
+        `/configurations/${enc(group.id)}/instances${pageQuery(c.opts)}`,
       );
-      print(c.json, instances, () => listTable(instances, ["id", "name"], ["ID", "Name"]));
+      printResult(c.output, c.json, instances, () => listTable(instances, ["id", "name"]));
     },
   )
     .option("--limit <limit>", "Limit the number of results displayed")
@@ -248,7 +224,7 @@ export function registerConfigurationCommands(program: Command): void {
       const { instance: body } = await c.api.get<{ instance: { configuration: Record<string, unknown> } }>(
         `/instances/${enc(instance.id)}/configuration`,
       );
-      print(c.json, body.configuration, () => objectTable(body.configuration));
+      printResult(c.output, c.json, body.configuration, () => propertyTable(body.configuration));
     },
   );
 
@@ -273,15 +249,15 @@ function registerParameterCommands(program: Command): void {
     program,
     "configuration-parameter-list <datastore_version>",
     "Lists the parameters a configuration group may set.",
-    async (c, [version], o) => {
+    async (c, [version]) => {
       const body = await c.api.get<{ "configuration-parameters": Record<string, unknown>[] }>(
-        parametersPath(version!, o.datastore),
+        parametersPath(version!, c.opts.datastore),
       );
       const params = body["configuration-parameters"];
       const rows = params.map((p) => ({ ...p, min: p.min ?? "-", max: p.max ?? "-" }));
       const fields = ["name", "type", "min", "max", "restart_required"];
-      const labels = ["Name", "Type", "Min Size", "Max Size", "Restart Required"];
-      print(c.json, params, () => listTable(rows, fields, labels));
+      const labels = { min: "Min Size", max: "Max Size" };
+      printResult(c.output, c.json, params, () => listTable(rows, fields, { labels }));
     },
   ).option("--datastore <datastore>", "Datastore name or id (optional with a version id)");
 
@@ -289,11 +265,11 @@ function registerParameterCommands(program: Command): void {
     program,
     "configuration-parameter-show <datastore_version> <parameter>",
     "Shows one parameter a configuration group may set.",
-    async (c, [version, name], o) => {
+    async (c, [version, name]) => {
       const param = await c.api.get<Record<string, unknown>>(
-        `${parametersPath(version!, o.datastore)}/${enc(name!)}`,
+        `${parametersPath(version!, c.opts.datastore)}/${enc(name!)}`,
       );
-      print(c.json, param, () => objectTable(param));
+      printResult(c.output, c.json, param, () => propertyTable(param));
     },
   ).option("--datastore <datastore>", "Datastore name or id (optional with a version id)");
 }

@@ -1,8 +1,7 @@
 import type { Command } from "commander";
-import { openStore } from "../store/index.js";
-import { createLogger } from "../lib/index.js";
 import { registerBootstrapCommand } from "./bootstrap.js";
 import { addConfigFlags, configFromFlags } from "./config-flags.js";
+import { registerCatalogCommands } from "./manage-catalog.js";
 import { registerConfigParameterCommands } from "./manage-config.js";
 
 /** coffer-manage: trove-manage's administration commands. */
@@ -15,6 +14,8 @@ export function registerManageCommands(program: Command): void {
       .description("Create or upgrade the infrastructure database schema."),
   ).action(async (opts: Record<string, unknown>) => {
     const config = configFromFlags(opts);
+    const { openStore } = await import("../store/index.js");
+    const { createLogger } = await import("../lib/index.js");
     const store = await openStore(config.infraDb, { logger: createLogger({ level: config.logLevel }) });
     try {
       const { applied } = await store.migrate();
@@ -23,5 +24,6 @@ export function registerManageCommands(program: Command): void {
       await store.close();
     }
   });
+  registerCatalogCommands(program);
   registerConfigParameterCommands(program);
 }

@@ -3,14 +3,27 @@ import { CofferError } from "../domain/index.js";
 import { registerServerCommand } from "./server.js";
 import { registerManageCommands } from "./manage.js";
 import { registerTokenCommands } from "./token.js";
+import { registerInstanceCommands } from "./instances.js";
+import { registerFlavorCommands } from "./flavors.js";
+import { registerDatastoreCommands } from "./datastores.js";
+import { registerDatabaseCommands } from "./databases.js";
+import { registerUserCommands } from "./users.js";
+import { addAuthFlags } from "./auth.js";
 import { registerConfigurationCommands } from "./configurations.js";
 
 export function buildCofferCli(): Command {
   const program = new Command("coffer")
     .description("Coffer: databases on demand, through the OpenStack Trove API.")
-    .showHelpAfterError();
+    .showHelpAfterError("(add --help for additional information)");
   registerServerCommand(program);
+  // As with trove, credentials may also come before the command: `coffer --os-cloud c list`.
+  addAuthFlags(program);
   registerTokenCommands(program);
+  registerInstanceCommands(program);
+  registerFlavorCommands(program);
+  registerDatastoreCommands(program);
+  registerDatabaseCommands(program);
+  registerUserCommands(program);
   registerConfigurationCommands(program);
   return program;
 }
@@ -18,7 +31,7 @@ export function buildCofferCli(): Command {
 export function buildManageCli(): Command {
   const program = new Command("coffer-manage")
     .description("Administer a Coffer installation (like trove-manage).")
-    .showHelpAfterError();
+    .showHelpAfterError("(add --help for additional information)");
   registerManageCommands(program);
   return program;
 }

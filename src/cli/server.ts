@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { startServer } from "../server/index.js";
 import { addConfigFlags, configFromFlags } from "./config-flags.js";
 
 export function registerServerCommand(program: Command): void {
@@ -7,6 +6,8 @@ export function registerServerCommand(program: Command): void {
     program.command("server").description("Run Coffer: by default every role in this one process."),
   ).action(async (opts: Record<string, unknown>) => {
     const config = configFromFlags(opts);
+    // Loaded on use: the API client commands start faster without the whole server in memory.
+    const { startServer } = await import("../server/index.js");
     const server = await startServer(config);
     process.stdout.write(`${server.readyLine}\n`);
     let stopping = false;

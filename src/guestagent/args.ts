@@ -9,22 +9,22 @@ import type { DatabaseSpec, Overrides, PlacementRequest, PrepareRequest, UserSpe
  * Values (name lengths, sizes) are checked further by the engine driver and the provider.
  */
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
-function object(method: string, value: unknown, what: string): Obj {
+export function object(method: string, value: unknown, what: string): Obj {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw argsError(method, `${what} must be an object`);
   }
   return value as Obj;
 }
 
-function str(method: string, o: Obj, key: string): string {
+export function str(method: string, o: Obj, key: string): string {
   const v = o[key];
   if (typeof v !== "string" || v === "") throw argsError(method, `${key} must be a non-empty string`);
   return v;
 }
 
-function optStr(method: string, o: Obj, key: string): string | undefined {
+export function optStr(method: string, o: Obj, key: string): string | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "string") throw argsError(method, `${key} must be a string`);
@@ -39,7 +39,7 @@ function positiveInt(method: string, o: Obj, key: string): number {
   return v;
 }
 
-function list(method: string, o: Obj, key: string): unknown[] {
+export function list(method: string, o: Obj, key: string): unknown[] {
   const v = o[key] ?? [];
   if (!Array.isArray(v)) throw argsError(method, `${key} must be a list`);
   return v;
@@ -66,29 +66,8 @@ export function parsePrepareRequest(args: JsonValue): PrepareRequest {
   const o = object(m, args, "the request");
   const manager = str(m, o, "manager");
   if (!isManager(manager)) throw argsError(m, `unknown datastore manager "${manager}"`);
-  const databases = list(m, o, "databases").map((d): DatabaseSpec => {
-    const db = object(m, d, "each database");
-    const spec: DatabaseSpec = { name: str(m, db, "name") };
-    const characterSet = optStr(m, db, "characterSet");
-    const collate = optStr(m, db, "collate");
-    if (characterSet !== undefined) spec.characterSet = characterSet;
-    if (collate !== undefined) spec.collate = collate;
-    return spec;
-  });
-  const users = list(m, o, "users").map((u): UserSpec => {
-    const user = object(m, u, "each user");
-    const spec: UserSpec = {
-      name: str(m, user, "name"),
-      password: str(m, user, "password"),
-      databases: list(m, user, "databases").map((name) => {
-        if (typeof name !== "string") throw argsError(m, "a user's databases must be names");
-        return name;
-      }),
-    };
-    const host = optStr(m, user, "host");
-    if (host !== undefined) spec.host = host;
-    return spec;
-  });
+  const databases = list(m, o, "databases").map((d) => parseDatabaseSpec(m, d));
+  const users = list(m, o, "users").map((u) => parseUserSpec(m, u));
   const overrides = parseOverrideValues(m, o.overrides ?? {});
   return {
     instanceId: str(m, o, "instanceId"),
@@ -102,6 +81,35 @@ export function parsePrepareRequest(args: JsonValue): PrepareRequest {
     users,
     overrides,
   };
+}
+
+export function parseDatabaseSpec(m: string, value: unknown): DatabaseSpec {
+  const db = object(m, value, "each database");
+  const spec: DatabaseSpec = { name: str(m, db, "name") };
+  const characterSet = optStr(m, db, "characterSet");
+  const collate = optStr(m, db, "collate");
+  if (characterSet !== undefined) spec.characterSet = characterSet;
+  if (collate !== undefined) spec.collate = collate;
+  return spec;
+}
+
+export function names(m: string, values: unknown[], what: string): string[] {
+  return values.map((name) => {
+    if (typeof name !== "string") throw argsError(m, `${what} must be names`);
+    return name;
+  });
+}
+
+export function parseUserSpec(m: string, value: unknown): UserSpec {
+  const user = object(m, value, "each user");
+  const spec: UserSpec = {
+    name: str(m, user, "name"),
+    password: str(m, user, "password"),
+    databases: names(m, list(m, user, "databases"), "a user's databases"),
+  };
+  const host = optStr(m, user, "host");
+  if (host !== undefined) spec.host = host;
+  return spec;
 }
 
 function parseOverrideValues(method: string, value: unknown): Overrides {

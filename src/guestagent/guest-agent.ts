@@ -2,7 +2,7 @@ import { UpstreamError, type ServiceStatus } from "../domain/index.js";
 import type { InstancePlacement } from "../compute/index.js";
 import type { Logger } from "../lib/index.js";
 import type { GuestContext } from "./context.js";
-import type { Engine, EngineLayout } from "./engines/index.js";
+import type { Engine, EngineLayout, EngineSizing } from "./engines/index.js";
 import { closedError, duringStep, engineExited, notPrepared } from "./errors.js";
 import { writeGuestState, type GuestState } from "./guest-state.js";
 import { recordWorkingConfiguration, rollBackConfiguration } from "./overrides.js";
@@ -103,8 +103,13 @@ export class GuestAgent {
 
   /** The engine's config files for the state's flavor and overrides (and its run and log dirs). */
   async configure(p: Prepared): Promise<void> {
-    const { ramMb, vcpus, overrides } = p.state;
-    await p.engine.renderConfig(p.layout, { ramMb, vcpus }, overrides);
+    await p.engine.renderConfig(p.layout, await this.sizing(p.state), p.state.overrides);
+  }
+
+  /** What the engine's settings derive from: the state's flavor and the volume's size. */
+  async sizing(state: GuestState): Promise<EngineSizing> {
+    const { sizeGb } = await this.ctx.provider.volumeUsage(this.id);
+    return { ramMb: state.ramMb, vcpus: state.vcpus, volumeGb: sizeGb };
   }
 
   /** The provider starts the engine detached (or returns the pid of the one already running). */

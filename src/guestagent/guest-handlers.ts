@@ -2,13 +2,16 @@ import type { Handler } from "../bus/index.js";
 import { parsePrepareRequest, parseResizeFlavor, parseResizeVolume } from "./args.js";
 import { configHandlers } from "./config-handlers.js";
 import type { GuestAgent } from "./guest-agent.js";
+import { databaseHandlers } from "./guest-databases.js";
+import { userHandlers } from "./guest-users.js";
 import { prepare } from "./prepare.js";
 import { resizeFlavor, resizeVolume } from "./resize.js";
 import type { StatusReport } from "./rpc.js";
 
 /**
- * The methods of `guestagent.<id>` (GuestClient's names). Each returns a StatusReport and casts
- * the same status as a heartbeat. All but get_status run one at a time per instance.
+ * The methods of `guestagent.<id>` (GuestClient's names). The engine's life cycle methods here
+ * return a StatusReport and cast the same status as a heartbeat; databases, users and root are in
+ * guest-databases.ts and guest-users.ts. All but get_status run one at a time per instance.
  */
 export function guestHandlers(agent: GuestAgent): Record<string, Handler> {
   const exclusive =
@@ -24,6 +27,8 @@ export function guestHandlers(agent: GuestAgent): Record<string, Handler> {
     get_status: async () => agent.describe(await agent.observe()),
     resize_volume: exclusive((args) => resizeVolume(agent, parseResizeVolume(args))),
     resize_flavor: exclusive((args) => resizeFlavor(agent, parseResizeFlavor(args))),
+    ...databaseHandlers(agent),
+    ...userHandlers(agent),
     ...configHandlers(agent),
   };
 }

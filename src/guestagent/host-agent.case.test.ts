@@ -247,6 +247,68 @@ export function hostAgentSuite(options: HostAgentCase): void {
       }
     });
 
+    test("databases, users and root over the bus: refused requests change nothing", async () => {
+      const g = guest(idA);
+      const caps = engine.capabilities;
+      const state = async () => JSON.stringify([await g.listDatabases(), await g.listUsers()]);
+      const initial = await state();
+      assert.deepEqual(
+        (await g.listDatabases()).databases.map((d) => d.name),
+        ["shop"],
+      );
+      const refusals: [Promise<unknown>, string][] = [
+        [g.createDatabases([{ name: "shop" }]), "DATABASE_EXISTS"],
+        [
+          g.createDatabases([{ name: "fresh" }, { name: caps.systemDatabases[0]! }]),
+          "DATABASE_NAME_RESERVED",
+        ],
+        [g.createDatabases([{ name: "bad;name" }]), "DATABASE_NAME_INVALID"],
+        [g.createUsers([{ name: "bob", password: "pw", databases: ["nope"] }]), "DATABASE_NOT_FOUND"],
+        [g.createUsers([{ name: "alice", password: "pw", databases: [] }]), "USER_EXISTS"],
+        [g.createUsers([{ name: caps.adminUser, password: "pw", databases: [] }]), "USER_NAME_RESERVED"],
+        [g.getUser({ name: caps.adminUser }), "USER_NAME_RESERVED"],
+        [g.getUser({ name: "nobody" }), "USER_NOT_FOUND"],
+        [g.deleteDatabase("nope"), "DATABASE_NOT_FOUND"],
+        [g.updateUser({ name: "alice" }, {}), "USER_UPDATE_EMPTY"],
+        [g.revokeAccess({ name: "alice" }, "nope"), "DATABASE_NOT_FOUND"],
+        [
+          g.changePasswords([
+            { name: "alice", password: "x" },
+            { name: "nobody", password: "y" },
+          ]),
+          "USER_NOT_FOUND",
+        ],
+        [g.enableRoot("bad\u0000password"), "USER_PASSWORD_INVALID"],
+      ];
+      for (const [call, expected] of refusals) await assert.rejects(call, code(expected), expected);
+      assert.equal(await state(), initial, "nothing changed");
+      assert.equal(await count(), 3, "alice's password and access are as they were");
+
+      await g.createDatabases([{ name: "ledger" }]);
+      await g.createUsers([{ name: "bob", password: "bob-pw", databases: ["ledger"] }]);
+      const bob = (db: string) => options.connectAs(address, port, "bob", "bob-pw", db);
+      await (await bob("ledger")).close();
+      await assert.rejects(bob("shop"));
+      await assert.rejects(g.revokeAccess({ name: "bob" }, "shop"), code("USER_ACCESS_NOT_FOUND"));
+      await g.grantAccess({ name: "bob" }, ["shop"]);
+      assert.deepEqual(await g.listAccess({ name: "bob" }), ["ledger", "shop"]);
+      await (await bob("shop")).close();
+      await assert.rejects(g.updateUser({ name: "bob" }, { name: "alice" }), code("USER_EXISTS"));
+
+      const root = await g.enableRoot();
+      assert.equal(root.name, caps.rootUser);
+      assert.ok(root.password.length >= 20);
+      assert.equal(await g.isRootEnabled(), true);
+      await (await options.connectAs(address, port, root.name, root.password, "shop")).close();
+      await g.disableRoot();
+      assert.equal(await g.isRootEnabled(), false);
+
+      await g.deleteUser({ name: "bob" });
+      await assert.rejects(bob("ledger"));
+      await g.deleteDatabase("ledger");
+      assert.equal(await state(), initial);
+    });
+
     test("a failed prepare reports 'failed to spawn' and says why; a later prepare recovers", async () => {
       const idF = randomUUID();
       await hostClient().provision({

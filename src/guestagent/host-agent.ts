@@ -114,6 +114,7 @@ export function createHostAgent(deps: HostAgentDeps): HostAgent {
     await removeGuestState(paths.stateFile(id));
     await rm(paths.runDir(id), { recursive: true, force: true });
     await rm(paths.logDir(id), { recursive: true, force: true });
+    await rm(paths.walDir(id), { recursive: true, force: true });
     log.info({ instanceId: id }, "instance destroyed");
   }
 

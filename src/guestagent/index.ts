@@ -1,7 +1,8 @@
 /**
  * guestagent: one agent per instance (topic `guestagent.<id>`) owning that instance's engine, and
  * the host agent (topic `compute.<host>`) that places instances and runs their guest agents.
- * rpc.ts is the contract both sides and the task manager share.
+ * rpc.ts is the contract both sides, the task manager and the API share; engines/rules.ts the rules
+ * that names, hosts and passwords of databases and users must follow (checked by the API first).
  *
  * `createHostAgent(deps)` runs inside the process of a compute host (the server, embedded): it
  * provisions and destroys instances through the local ComputeProvider, and keeps one guest agent
@@ -11,6 +12,16 @@
  */
 export * from "./rpc.js";
 export { engineFor, allEngines, capabilitiesOf, supportedManagers } from "./engines/index.js";
-export { checkSpecs } from "./engines/specs.js";
+export { checkSpecs, checkDatabaseSpecs, checkUserSpecs, checkGrantList } from "./engines/specs.js";
+export {
+  checkDatabaseName,
+  checkDatabaseOptions,
+  checkHost,
+  checkPassword,
+  checkUserName,
+  checkUserRef,
+  parseUserId,
+  userKey,
+} from "./engines/rules.js";
 export type { Engine, EngineCapabilities, EngineInstallation } from "./engines/index.js";
 export { createHostAgent, type HostAgent, type HostAgentDeps } from "./host-agent.js";

@@ -24,7 +24,7 @@ export function sameOverrides(a: ConfigOverrides, b: ConfigOverrides): boolean {
 /** check_overrides: would the engine accept these values? Changes nothing. */
 export async function checkOverrides(agent: GuestAgent, overrides: ConfigOverrides): Promise<void> {
   const p = agent.prepared("check_overrides");
-  await p.engine.checkConfig(p.layout, { ramMb: p.state.ramMb, vcpus: p.state.vcpus }, overrides);
+  await p.engine.checkConfig(p.layout, await agent.sizing(p.state), overrides);
 }
 
 /** update_overrides: the group's values (all of them; {} for none) into the files and the running engine. */
@@ -34,7 +34,7 @@ export async function updateOverrides(
 ): Promise<OverridesReport> {
   const p = agent.prepared("update_overrides");
   const before = p.state;
-  const sizing = { ramMb: before.ramMb, vcpus: before.vcpus };
+  const sizing = await agent.sizing(before);
   await p.engine.checkConfig(p.layout, sizing, overrides);
   const started = before.lastWorking ?? before.overrides;
   const keys = [...new Set([before.overrides, overrides, started].flatMap((o) => Object.keys(o)))];

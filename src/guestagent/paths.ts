@@ -17,6 +17,7 @@ const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
  *   run/<id>/               the engine's socket and lock files (short: socket paths < 108 bytes)
  *   logs/<id>/engine.log    the engine's log, off the volume so that a full volume cannot stop logging
  *   logs/<id>/console.log   the engine process's stdout and stderr
+ *   wal/<id>/               a write-ahead log kept off the volume (PostgreSQL's pg_wal)
  */
 export class GuestPaths {
   readonly root: string;
@@ -24,6 +25,7 @@ export class GuestPaths {
   readonly templatesDir: string;
   readonly runRoot: string;
   readonly logsRoot: string;
+  readonly walRoot: string;
 
   constructor(rootDir: string) {
     this.root = resolve(rootDir);
@@ -31,6 +33,7 @@ export class GuestPaths {
     this.templatesDir = join(this.root, "templates");
     this.runRoot = join(this.root, "run");
     this.logsRoot = join(this.root, "logs");
+    this.walRoot = join(this.root, "wal");
   }
 
   stateFile(id: string): string {
@@ -42,6 +45,10 @@ export class GuestPaths {
     const plain = join(this.runRoot, checkId(id));
     if (Buffer.byteLength(plain) + 1 + LONGEST_SOCKET_NAME <= SOCKET_PATH_MAX) return plain;
     return join(this.runRoot, `h-${createHash("sha256").update(id).digest("hex").slice(0, 16)}`);
+  }
+
+  walDir(id: string): string {
+    return join(this.walRoot, checkId(id));
   }
 
   logDir(id: string): string {
@@ -69,6 +76,7 @@ export class GuestPaths {
       address: placement.address,
       port: engine.capabilities.defaultPort,
       runAs: placement.runAs,
+      walDir: this.walDir(id),
     };
   }
 

@@ -61,7 +61,7 @@ export async function prepare(agent: GuestAgent, request: PrepareRequest): Promi
     if (Object.keys(state.overrides).length > 0) {
       // A configuration group's values, read by the engine's own parser before it starts with them.
       step = "checking the configuration";
-      await p.engine.checkConfig(p.layout, { ramMb: state.ramMb, vcpus: state.vcpus }, state.overrides);
+      await p.engine.checkConfig(p.layout, await agent.sizing(state), state.overrides);
     }
     step = "writing the engine's configuration";
     await agent.configure(p);
@@ -125,6 +125,7 @@ async function copyOnce(p: Prepared, template: string): Promise<void> {
     binDir: p.layout.binDir,
     dataDir: partial,
     runAs: p.layout.runAs,
+    ...(p.layout.walDir ? { walDir: p.layout.walDir } : {}),
   });
   await rename(partial, dataDir);
 }

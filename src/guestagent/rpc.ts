@@ -52,6 +52,17 @@ export type Overrides = Record<string, string | number | boolean>;
 
 /** What update_overrides did: whether some value waits for a restart of the engine. */
 export type OverridesReport = StatusReport & { restartRequired: boolean };
+/** An account: `name@host` on engines with hosts (host `%` when absent), just the name elsewhere. */
+export type UserRef = { name: string; host?: string };
+export type UserChanges = { name?: string; host?: string; password?: string };
+/** A page of a sorted list: the items after `marker` (a database name, or `name@host`), at most `limit`. */
+export type PageArgs = { marker?: string; limit?: number };
+export type DatabaseView = { name: string; characterSet: string; collate: string };
+export type UserView = { name: string; host?: string; databases: string[] };
+export type DatabasePage = { databases: DatabaseView[]; nextMarker?: string };
+export type UserPage = { users: UserView[]; nextMarker?: string };
+/** The engine's superuser and its password, which is shown once and stored nowhere. */
+export type RootCredentials = { name: string; password: string };
 
 /** Timeouts of guest calls (Trove's agent_call_low/high_timeout, shortened: engines here are local). */
 export const GUEST_TIMEOUTS = { low: 15_000, high: 180_000 } as const;
@@ -124,5 +135,67 @@ export class GuestClient {
    */
   updateOverrides(overrides: Overrides): Promise<OverridesReport> {
     return this.call("update_overrides", { overrides }, GUEST_TIMEOUTS.high);
+  }
+
+
+  /*
+   * Databases, users and root (Trove's method names). Calls, not casts: the guest checks the
+   * request against the engine's rules and contents and answers with a ValidationError (400),
+   * NotFoundError (404) or ConflictError (409) before changing anything, and the caller sees it.
+   */
+
+  listDatabases(page: PageArgs = {}): Promise<DatabasePage> {
+    return this.call("list_databases", page, GUEST_TIMEOUTS.low);
+  }
+  /** DATABASE_EXISTS (409) if one exists already; none is created then. */
+  createDatabases(databases: DatabaseSpec[]): Promise<void> {
+    return this.call("create_database", { databases }, GUEST_TIMEOUTS.high);
+  }
+  /** DATABASE_NOT_FOUND (404) if absent. */
+  deleteDatabase(name: string): Promise<void> {
+    return this.call("delete_database", { name }, GUEST_TIMEOUTS.high);
+  }
+  listUsers(page: PageArgs = {}): Promise<UserPage> {
+    return this.call("list_users", page, GUEST_TIMEOUTS.low);
+  }
+  /** USER_NOT_FOUND (404) if absent (or one of the system's). */
+  getUser(user: UserRef): Promise<UserView> {
+    return this.call("get_user", { user }, GUEST_TIMEOUTS.low);
+  }
+  /** USER_EXISTS (409), DATABASE_NOT_FOUND (404) for a database to grant; none is created then. */
+  createUsers(users: UserSpec[]): Promise<void> {
+    return this.call("create_user", { users }, GUEST_TIMEOUTS.high);
+  }
+  /** Rename, new host, new password; USER_EXISTS (409) when the new name@host is taken. */
+  updateUser(user: UserRef, changes: UserChanges): Promise<void> {
+    return this.call("update_attributes", { user, changes }, GUEST_TIMEOUTS.high);
+  }
+  /** All of them or none; USER_NOT_FOUND (404) if one is absent. */
+  changePasswords(users: (UserRef & { password: string })[]): Promise<void> {
+    return this.call("change_passwords", { users }, GUEST_TIMEOUTS.high);
+  }
+  deleteUser(user: UserRef): Promise<void> {
+    return this.call("delete_user", { user }, GUEST_TIMEOUTS.high);
+  }
+  /** The databases the user may use. */
+  listAccess(user: UserRef): Promise<string[]> {
+    return this.call("list_access", { user }, GUEST_TIMEOUTS.low);
+  }
+  grantAccess(user: UserRef, databases: string[]): Promise<void> {
+    return this.call("grant_access", { user, databases }, GUEST_TIMEOUTS.high);
+  }
+  /** USER_ACCESS_NOT_FOUND (404) when the user has no access to it. */
+  revokeAccess(user: UserRef, database: string): Promise<void> {
+    return this.call("revoke_access", { user, database }, GUEST_TIMEOUTS.high);
+  }
+  /** With the given password, or a generated one; either is returned (and kept nowhere). */
+  enableRoot(password?: string): Promise<RootCredentials> {
+    return this.call("enable_root", password === undefined ? {} : { password }, GUEST_TIMEOUTS.high);
+  }
+  disableRoot(): Promise<void> {
+    return this.call("disable_root", {}, GUEST_TIMEOUTS.low);
+  }
+  isRootEnabled(): Promise<boolean> {
+    return this.call("is_root_enabled", {}, GUEST_TIMEOUTS.low);
   }
 }

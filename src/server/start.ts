@@ -37,13 +37,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     closers.push(() => store.close());
     await store.migrate();
 
-    // The first start on an empty database creates the admin and writes admin-openrc.sh; later
-    // starts change nothing.
+    // Identity lives with the API: the first API process on an empty database creates the admin
+    // and writes admin-openrc.sh; later starts change nothing. A compute host needs none of it.
     const identity = createIdentity({ store, clock: systemClock, ids: uuidGenerator, config });
-    const adminPassword = options.adminPassword ?? process.env.COFFER_ADMIN_PASSWORD;
-    const boot = await identity.bootstrap(adminPassword ? { adminPassword } : {});
-    if (boot.changed.length > 0) {
-      log.info({ created: boot.changed, openrc: boot.openrcPath }, "identity bootstrapped");
+    if (config.roles.includes("api")) {
+      const adminPassword = options.adminPassword ?? process.env.COFFER_ADMIN_PASSWORD;
+      const boot = await identity.bootstrap(adminPassword ? { adminPassword } : {});
+      if (boot.changed.length > 0) {
+        log.info({ created: boot.changed, openrc: boot.openrcPath }, "identity bootstrapped");
+      }
     }
     const openrc = join(config.dataDir, OPENRC_FILE);
 

@@ -6,6 +6,7 @@ import type {
   InstancePatch,
   NewInstance,
   NewTask,
+  RootHistory,
   ServiceStatusRecord,
   Task,
   TaskState,
@@ -113,6 +114,14 @@ export interface TaskRepository {
   cancelActive(instanceId: string, reason: string, at: Date): Promise<number>;
 }
 
+export interface RootHistoryRepository {
+  /** Root was enabled (again): records who and when, and clears disabledAt. The instance must exist. */
+  recordEnabled(instanceId: string, userId: string, at: Date): Promise<RootHistory>;
+  get(instanceId: string): Promise<RootHistory | undefined>;
+  /** Sets disabledAt when root is enabled; resolves whether it was. */
+  recordDisabled(instanceId: string, at: Date): Promise<boolean>;
+}
+
 export interface InstanceRepositories {
   readonly datastores: DatastoreRepository;
   readonly datastoreVersions: DatastoreVersionRepository;
@@ -120,4 +129,5 @@ export interface InstanceRepositories {
   readonly instances: InstanceRepository;
   readonly serviceStatuses: ServiceStatusRepository;
   readonly tasks: TaskRepository;
+  readonly rootHistory: RootHistoryRepository;
 }

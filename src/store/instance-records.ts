@@ -107,3 +107,13 @@ export interface Task {
 }
 
 export type NewTask = Pick<Task, "id" | "instanceId" | "kind" | "data" | "createdAt">;
+
+/** Who enabled an instance's root (Trove's root_enabled_history); one per instance. */
+export interface RootHistory {
+  instanceId: string;
+  /** The identity user who enabled root last. */
+  userId: string;
+  enabledAt: Date;
+  /** When root was disabled after being enabled; null while it is enabled. */
+  disabledAt: Date | null;
+}

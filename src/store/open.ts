@@ -43,6 +43,7 @@ class KyselyStore implements Store {
   readonly tasks;
   readonly parameterRules;
   readonly configurations;
+  readonly rootHistory;
   private closed: Promise<void> | undefined;
 
   constructor(
@@ -68,6 +69,7 @@ class KyselyStore implements Store {
     this.tasks = repos.tasks;
     this.parameterRules = repos.parameterRules;
     this.configurations = repos.configurations;
+    this.rootHistory = repos.rootHistory;
   }
 
   async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {

@@ -168,6 +168,13 @@ export interface ConfigurationsTable {
   updated_at: StoredTimestamp;
 }
 
+export interface RootEnabledHistoryTable {
+  instance_id: string;
+  user_id: string;
+  enabled_at: StoredTimestamp;
+  disabled_at: StoredTimestamp | null;
+}
+
 export interface Schema {
   domains: DomainsTable;
   projects: ProjectsTable;
@@ -185,4 +192,5 @@ export interface Schema {
   tasks: TasksTable;
   datastore_configuration_parameters: DatastoreConfigurationParametersTable;
   configurations: ConfigurationsTable;
+  root_enabled_history: RootEnabledHistoryTable;
 }

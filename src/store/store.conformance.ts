@@ -4,6 +4,7 @@ import { configurationCases } from "./conformance/configurations.js";
 import { identityCases } from "./conformance/identity.js";
 import { instanceCases } from "./conformance/instances.js";
 import { quotaCases } from "./conformance/quotas.js";
+import { rootHistoryCases } from "./conformance/root-history.js";
 import { taskCases } from "./conformance/tasks.js";
 import { transactionCases } from "./conformance/transactions.js";
 import type { StoreFactory } from "./conformance/harness.js";
@@ -23,5 +24,6 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     instanceCases(factory);
     taskCases(factory);
     configurationCases(factory);
+    rootHistoryCases(factory);
   });
 }

@@ -28,9 +28,14 @@ export interface CofferServer {
 const root = new URL("../../..", import.meta.url).pathname;
 export const cofferBin = join(root, "dist/src/bin/coffer.js");
 
-export async function startCoffer(
-  options: { roles?: string; extraArgs?: string[] } = {},
-): Promise<CofferServer> {
+export interface StartOptions {
+  roles?: string;
+  extraArgs?: string[];
+  /** Extra environment for the server (e.g. COFFER_ADMIN_PASSWORD shared by several processes). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startCoffer(options: StartOptions = {}): Promise<CofferServer> {
   const dir = await mkdtemp(join(tmpdir(), "coffer-e2e-"));
   await chmod(dir, 0o711); // the engines' user must reach the compute dir inside it
   const dataDir = join(dir, "data");
@@ -55,7 +60,7 @@ export async function startCoffer(
       args.push("--heartbeat-interval", "1", "--heartbeat-expiry", "10", ...(options.extraArgs ?? []));
       const started = output.length;
       child = spawn(process.execPath, [cofferBin, ...args], {
-        env: { ...clean, HOME: dir, COFFER_LOG_LEVEL: "warn" },
+        env: { ...clean, HOME: dir, COFFER_LOG_LEVEL: "warn", ...options.env },
         stdio: ["ignore", "pipe", "pipe"],
       });
       child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
@@ -64,7 +69,9 @@ export async function startCoffer(
         timeoutMs: 60_000,
         what: "the server's ready line",
       });
-      server.env = { ...server.env, ...(await sourceOpenrc(join(dataDir, "admin-openrc.sh"))) };
+      if (options.roles === undefined || options.roles.includes("api")) {
+        server.env = { ...server.env, ...(await sourceOpenrc(join(dataDir, "admin-openrc.sh"))) };
+      }
     },
     async kill(signal = "SIGKILL") {
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -84,7 +91,13 @@ export async function startCoffer(
       }
     },
   };
-  await server.start();
+  try {
+    await server.start();
+  } catch (err) {
+    await server.kill("SIGKILL");
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    throw err;
+  }
   return server;
 }
 
@@ -123,4 +136,25 @@ export async function sourceOpenrc(path: string): Promise<Record<string, string>
       .filter(Boolean)
       .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
   );
+}
+
+/** A project-scoped admin token and the database API's base URL, for tests that poll faster than a CLI can. */
+export async function adminSession(server: CofferServer): Promise<{ token: string; base: string }> {
+  const res = await fetch(`${server.url}/v3/auth/tokens`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ["password"],
+          password: { user: { name: "admin", domain: { id: "default" }, password: server.env.OS_PASSWORD } },
+        },
+        scope: { project: { name: "admin", domain: { id: "default" } } },
+      },
+    }),
+  });
+  const token = res.headers.get("x-subject-token");
+  const body = (await res.json()) as { token: { project: { id: string } } };
+  if (!token) throw new Error(`login failed: ${res.status}`);
+  return { token, base: `${server.url}/v1.0/${body.token.project.id}` };
 }

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { CofferError } from "../../domain/index.js";
 import { engineFor } from "./index.js";
+import { accountCases } from "./engine-accounts.case.test.js";
 import { createTestSite, launchEngine, type EngineProcess, type TestSite } from "./testing.js";
 import type { Credentials, Engine, EngineLayout } from "./engine.js";
 import { engineConfigCases, type ConfigConformance } from "./engine-config.case.test.js";
@@ -103,12 +104,17 @@ export function engineConformance(options: ConformanceOptions): void {
         await assert.rejects(options.connectAs(layout, alice, other), `no access to ${other}`);
       await assert.rejects(options.connectAs(layout, { ...alice, password: "nope" }, "shop_a"));
 
-      const dbs = await engine.listDatabases(layout, ADMIN);
-      assert.deepEqual(dbs.map((d) => d.name).sort(), ["other db`\"'", "shopXa", "shop_a"].sort());
-      assert.deepEqual(await engine.listUsers(layout, ADMIN), [
+      const dbs = (await engine.listDatabases(layout, ADMIN)).items;
+      assert.deepEqual(
+        dbs.map((d) => d.name),
+        ["other db`\"'", "shopXa", "shop_a"],
+      );
+      assert.deepEqual((await engine.listUsers(layout, ADMIN)).items, [
         { name: "alice", databases: ["shop_a"], ...(engine.capabilities.userHosts ? { host: "%" } : {}) },
       ]);
     });
+
+    accountCases(() => ({ engine, layout, admin: ADMIN }), options);
 
     test("refuses system names", async () => {
       const admin = engine.capabilities.adminUser;
@@ -160,7 +166,7 @@ export function engineConformance(options: ConformanceOptions): void {
       const proc = await start(copy);
       t.diagnostic(`${name}: template copy + start + secure = ${Math.round(performance.now() - began)} ms`);
       assert.equal(await engine.health(copy, ADMIN), "running");
-      assert.deepEqual(await engine.listDatabases(copy, ADMIN), []);
+      assert.deepEqual(await engine.listDatabases(copy, ADMIN), { items: [] });
       await proc.stop();
     });
   });

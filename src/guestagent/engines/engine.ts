@@ -29,6 +29,12 @@ export interface EngineLayout {
   port: number;
   /** The unprivileged account the engine runs as; never root. */
   runAs: RunAs;
+  /**
+   * Where an engine that keeps a write-ahead log puts it, off the data volume (like a separate WAL
+   * volume): a data volume that fills up then fails the writing statement, never the log — for
+   * PostgreSQL a WAL write that fails is a PANIC, and recovery needs room the full disk lacks.
+   */
+  walDir?: string;
 }
 
 export interface RunAs {
@@ -37,7 +43,7 @@ export interface RunAs {
 }
 
 /** What creating a data directory needs: no address, no port, no secret. */
-export type DataDirTarget = Pick<EngineLayout, "binDir" | "dataDir" | "runAs">;
+export type DataDirTarget = Pick<EngineLayout, "binDir" | "dataDir" | "runAs" | "walDir">;
 
 /** The flavor's share of the host, from which memory settings are derived. */
 export interface EngineSizing {
@@ -45,6 +51,11 @@ export interface EngineSizing {
   vcpus: number;
   /** Overrides the value derived from ramMb. */
   maxConnections?: number;
+  /**
+   * The data volume's size. Engines that keep a write-ahead log on the volume bound it by this,
+   * so that a full volume fails the writing statement instead of the engine.
+   */
+  volumeGb?: number;
 }
 
 /** Configuration-group values, merged on top of the rendered base. */
@@ -108,6 +119,34 @@ export interface UserInfo {
   databases: string[];
 }
 
+/** One account: `name@host` where capabilities.userHosts (host `%` when absent), else just the name. */
+export interface UserRef {
+  name: string;
+  host?: string;
+}
+
+/** What `updateUser` changes; absent fields stay as they are. */
+export interface UserChanges {
+  name?: string;
+  host?: string;
+  password?: string;
+}
+
+/**
+ * A page of a list sorted by its key (a database's name; a user's `name@host`, or name without
+ * hosts): the items after `marker`, at most `limit` of them (all when absent).
+ */
+export interface PageRequest {
+  marker?: string;
+  limit?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** The key of the last item when more follow; absent on the last page. */
+  nextMarker?: string;
+}
+
 export interface EngineInstallation {
   binDir: string;
   /** The engine's own version number, e.g. "15.14" or "10.11.19". */
@@ -140,10 +179,17 @@ export interface EngineCapabilities {
   readonly rootUser: string;
   /** Accounts never shown to or touched by API users. */
   readonly systemUsers: readonly string[];
+  /** Name prefixes the engine keeps for itself (PostgreSQL's `pg_` roles). */
+  readonly reservedUserPrefixes: readonly string[];
   /** Databases never shown to or touched by API users. */
   readonly systemDatabases: readonly string[];
   readonly defaultCharacterSet: string;
   readonly defaultCollation: string;
+  /**
+   * Character sets (PostgreSQL: server encodings) a database may be created with. Collations are
+   * checked by the engine itself, before anything is created.
+   */
+  readonly characterSets: readonly string[];
   /** Whether accounts carry a host part (`user@host`). */
   readonly userHosts: boolean;
   readonly maxNameLength: { readonly database: number; readonly user: number };
@@ -211,12 +257,47 @@ export interface Engine {
   health(layout: EngineLayout, admin: Credentials, timeoutMs?: number): Promise<EngineHealth>;
   waitReady(layout: EngineLayout, admin: Credentials, timeoutMs: number): Promise<void>;
 
-  /** Creates each database that does not exist yet. */
+  /*
+   * Databases, users and root. Names enter SQL only as quoted identifiers or parameters. Drivers
+   * refuse only what the engine cannot take (checkNames); the stricter API rules (rules.ts) and
+   * the checks against what exists (404, 409) are the guest agent's. Each call that changes
+   * several things either changes them all or, when the engine fails half-way, undoes what it did.
+   */
+
+  /**
+   * Creates each database that does not exist yet. An unknown character set or collation is a
+   * ValidationError DATABASE_OPTIONS_INVALID, and nothing is created.
+   */
   createDatabases(layout: EngineLayout, admin: Credentials, databases: DatabaseSpec[]): Promise<void>;
+  /** User databases, sorted by name; system ones hidden. */
+  listDatabases(layout: EngineLayout, admin: Credentials, page?: PageRequest): Promise<Page<DatabaseInfo>>;
+  /** Drops the database (closing its sessions) and every grant on it. Idempotent. */
+  deleteDatabase(layout: EngineLayout, admin: Credentials, name: string): Promise<void>;
+
   /** Creates each user (or resets its password if it exists) and grants it its databases. */
   createUsers(layout: EngineLayout, admin: Credentials, users: UserSpec[]): Promise<void>;
-  /** User databases; system ones hidden. */
-  listDatabases(layout: EngineLayout, admin: Credentials): Promise<DatabaseInfo[]>;
-  /** User accounts and their databases; system ones hidden. */
-  listUsers(layout: EngineLayout, admin: Credentials): Promise<UserInfo[]>;
+  /** User accounts and their databases, sorted by `name@host` (or name); system ones hidden. */
+  listUsers(layout: EngineLayout, admin: Credentials, page?: PageRequest): Promise<Page<UserInfo>>;
+  /** One account as listUsers shows it (with the databases it may use: its access); undefined when hidden or absent. */
+  getUser(layout: EngineLayout, admin: Credentials, user: UserRef): Promise<UserInfo | undefined>;
+  /** Renames, moves to another host and/or sets a new password; grants follow the account. */
+  updateUser(layout: EngineLayout, admin: Credentials, user: UserRef, changes: UserChanges): Promise<void>;
+  /** New passwords for existing accounts, all or none. */
+  changePasswords(
+    layout: EngineLayout,
+    admin: Credentials,
+    users: (UserRef & { password: string })[],
+  ): Promise<void>;
+  /** Drops the account; what it owns in a database passes to the admin. Idempotent. */
+  deleteUser(layout: EngineLayout, admin: Credentials, user: UserRef): Promise<void>;
+  /** Full access to each database (idempotent). */
+  grantAccess(layout: EngineLayout, admin: Credentials, user: UserRef, databases: string[]): Promise<void>;
+  /** Takes the access to one database away: the user can no longer use it. Idempotent. */
+  revokeAccess(layout: EngineLayout, admin: Credentials, user: UserRef, database: string): Promise<void>;
+
+  /** The engine's superuser (capabilities.rootUser) may log in over TCP with this password. */
+  enableRoot(layout: EngineLayout, admin: Credentials, password: string): Promise<void>;
+  /** The superuser can no longer log in over TCP. Idempotent. */
+  disableRoot(layout: EngineLayout, admin: Credentials): Promise<void>;
+  isRootEnabled(layout: EngineLayout, admin: Credentials): Promise<boolean>;
 }

@@ -9,7 +9,6 @@ import type { ColumnTypes } from "../profile.js";
  * `configuration_parameters`): they are always read and replaced together, and one row makes a
  * replace atomic without a transaction. Rules go with their version; a group keeps its version
  * from being deleted. `instances.configuration_id` (migration 0002) stays a plain column.
- * Number 0003 belongs to another change developed at the same time.
  */
 export async function up(db: Kysely<unknown>, t: ColumnTypes): Promise<void> {
   await db.schema

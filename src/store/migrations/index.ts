@@ -18,5 +18,6 @@ export interface MigrationModule {
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, load: () => Promise<MigrationModule>]> = [
   ["0001_identity", () => import("./0001_identity.js")],
   ["0002_instances", () => import("./0002_instances.js")],
+  ["0003_root_history", () => import("./0003_root_history.js")],
   ["0004_configurations", () => import("./0004_configurations.js")],
 ];

@@ -10,6 +10,7 @@ import { quotaUsageRepository } from "./quota-usages.js";
 import { quotaRepository } from "./quotas.js";
 import { roleAssignmentRepository } from "./role-assignments.js";
 import { roleRepository } from "./roles.js";
+import { rootHistoryRepository } from "./root-history.js";
 import { serviceStatusRepository } from "./service-statuses.js";
 import { taskRepository } from "./tasks.js";
 import { tokenRepository } from "./tokens.js";
@@ -36,5 +37,6 @@ export function makeRepositories(ctx: RepoContext): Repositories {
     tasks: taskRepository(ctx),
     parameterRules: parameterRuleRepository(ctx),
     configurations: configurationRepository(ctx),
+    rootHistory: rootHistoryRepository(ctx),
   };
 }

@@ -88,18 +88,21 @@ export function instanceCreateRoute(app: FastifyInstance, deps: ApiDeps): void {
       );
       const volumeSizeGb = Number(body.volume.size);
       const access = parseAccess(body.access);
-      const databases = (body.databases ?? []).map((d) => ({
-        name: d.name,
-        ...(d.character_set ? { characterSet: d.character_set } : {}),
-        ...(d.collate ? { collate: d.collate } : {}),
-      }));
-      const users = (body.users ?? []).map((u) => ({
-        name: u.name,
-        password: u.password,
-        ...(u.host ? { host: u.host } : {}),
-        databases: (u.databases ?? []).map((d) => d.name),
-      }));
-      checkSpecs(capabilitiesOf(version.manager), databases, users);
+      // The databases and users are created during prepare; a bad one fails the request now, not the build.
+      const { databases, users } = checkSpecs(
+        capabilitiesOf(version.manager),
+        (body.databases ?? []).map((d) => ({
+          name: d.name,
+          ...(d.character_set !== undefined ? { characterSet: d.character_set } : {}),
+          ...(d.collate !== undefined ? { collate: d.collate } : {}),
+        })),
+        (body.users ?? []).map((u) => ({
+          name: u.name,
+          password: u.password,
+          ...(u.host !== undefined ? { host: u.host } : {}),
+          databases: (u.databases ?? []).map((d) => d.name),
+        })),
+      );
       // A group's values are rendered into the engine's first configuration (checked by it at prepare).
       const group = body.configuration
         ? await groupFor(request, deps, body.configuration, { projectId, datastoreVersionId: version.id })

@@ -1,20 +1,49 @@
-import { checkNames } from "../names.js";
 import { mysqlNativeHash } from "../secrets.js";
-import type { Credentials, DatabaseInfo, DatabaseSpec, EngineLayout, UserInfo, UserSpec } from "../engine.js";
+import type { Credentials, EngineLayout, UserRef } from "../engine.js";
 import { mariadbCapabilities as caps } from "./capabilities.js";
-import { socketUser, withMy, type MySession } from "./client.js";
+import { withMy, type MySession } from "./client.js";
 
 /** In GRANT, `_` and `%` in a database name are wildcards: escape them so a grant names one database. */
-function grantDatabase(s: MySession, name: string): string {
-  return s.ident(name.replace(/[\\_%]/g, (c) => `\\${c}`));
+export function grantDatabase(s: MySession, name: string): string {
+  return s.ident(grantPattern(name));
 }
-const unescapeGrant = (pattern: string): string => pattern.replace(/\\([\\_%])/g, "$1");
+/** How mysql.db stores a grant on exactly this database. */
+export const grantPattern = (name: string): string => name.replace(/[\\_%]/g, (c) => `\\${c}`);
+export const unescapeGrant = (pattern: string): string => pattern.replace(/\\([\\_%])/g, "$1");
+
+/** The host of a ref on MariaDB: `%` when absent. */
+export const hostOf = (ref: UserRef): string => ref.host ?? "%";
 
 /** Creates the account or resets its password; the hash is computed here, so no clear password is sent. */
-async function ensureAccount(s: MySession, name: string, host: string, password: string): Promise<void> {
+export async function ensureAccount(
+  s: MySession,
+  name: string,
+  host: string,
+  password: string,
+): Promise<boolean> {
   const found = await s.query("SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?", [name, host]);
   const verb = found.length > 0 ? "ALTER" : "CREATE";
   await s.query(`${verb} USER ?@? IDENTIFIED BY PASSWORD ?`, [name, host, mysqlNativeHash(password)]);
+  return found.length === 0;
+}
+
+/**
+ * Ends the sessions of a user name (all its hosts: the process list shows the client's address,
+ * not the account it matched), or only those using `database`. A revoked or dropped account
+ * would otherwise keep what it had until it disconnects.
+ */
+export async function killSessions(s: MySession, name: string, database?: string): Promise<void> {
+  const rows = await s.query<{ ID: number }>(
+    `SELECT ID FROM information_schema.PROCESSLIST
+      WHERE BINARY USER = ? AND ID <> CONNECTION_ID()${database === undefined ? "" : " AND BINARY DB = ?"}`,
+    database === undefined ? [name] : [name, database],
+  );
+  for (const { ID } of rows) {
+    await s.query("KILL CONNECTION ?", [ID]).catch((err: unknown) => {
+      // ER_NO_SUCH_THREAD: it ended on its own meanwhile.
+      if ((err as { errno?: number }).errno !== 1094) throw err;
+    });
+  }
 }
 
 /**
@@ -37,75 +66,34 @@ export async function secureMariadb(layout: EngineLayout, admin: Credentials): P
   });
 }
 
-export async function createMariadbDatabases(
+/** The engine's superuser over TCP (root@%): Trove's enable-root. */
+export async function enableMariadbRoot(
   layout: EngineLayout,
   admin: Credentials,
-  databases: DatabaseSpec[],
+  password: string,
 ): Promise<void> {
-  checkNames(
-    caps,
-    "database",
-    databases.map((d) => d.name),
-  );
-  await withMy(layout, { via: "tcp", admin }, "create databases", async (s) => {
-    for (const db of databases) {
-      await s.query(`CREATE DATABASE IF NOT EXISTS ${s.ident(db.name)} CHARACTER SET ? COLLATE ?`, [
-        db.characterSet ?? caps.defaultCharacterSet,
-        db.collate ?? caps.defaultCollation,
-      ]);
-    }
+  await withMy(layout, { via: "tcp", admin }, "enable root", async (s) => {
+    await ensureAccount(s, caps.rootUser, "%", password);
+    await s.query("GRANT ALL PRIVILEGES ON *.* TO ?@'%' WITH GRANT OPTION", [caps.rootUser]);
   });
 }
 
-export async function createMariadbUsers(
-  layout: EngineLayout,
-  admin: Credentials,
-  users: UserSpec[],
-): Promise<void> {
-  checkNames(
-    caps,
-    "user",
-    users.map((u) => u.name),
-  );
-  await withMy(layout, { via: "tcp", admin }, "create users", async (s) => {
-    for (const user of users) {
-      const host = user.host ?? "%";
-      await ensureAccount(s, user.name, host, user.password);
-      for (const db of user.databases) {
-        await s.query(`GRANT ALL PRIVILEGES ON ${grantDatabase(s, db)}.* TO ?@?`, [user.name, host]);
-      }
-    }
+/** root@% goes (root@localhost, the socket account, stays); its TCP sessions end. */
+export async function disableMariadbRoot(layout: EngineLayout, admin: Credentials): Promise<void> {
+  await withMy(layout, { via: "tcp", admin }, "disable root", async (s) => {
+    await s.query("DROP USER IF EXISTS ?@'%'", [caps.rootUser]);
+    const rows = await s.query<{ ID: number }>(
+      `SELECT ID FROM information_schema.PROCESSLIST
+        WHERE USER = ? AND HOST <> 'localhost' AND ID <> CONNECTION_ID()`,
+      [caps.rootUser],
+    );
+    for (const { ID } of rows) await s.query("KILL CONNECTION ?", [ID]).catch(() => undefined);
   });
 }
 
-export async function listMariadbDatabases(
-  layout: EngineLayout,
-  admin: Credentials,
-): Promise<DatabaseInfo[]> {
-  return withMy(layout, { via: "tcp", admin }, "list databases", (s) =>
-    s.query<DatabaseInfo>(
-      `SELECT SCHEMA_NAME AS name, DEFAULT_CHARACTER_SET_NAME AS characterSet, DEFAULT_COLLATION_NAME AS \`collate\`
-         FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?) ORDER BY SCHEMA_NAME`,
-      [caps.systemDatabases],
-    ),
-  );
-}
-
-export async function listMariadbUsers(layout: EngineLayout, admin: Credentials): Promise<UserInfo[]> {
-  const hidden = [...caps.systemUsers, socketUser()];
-  return withMy(layout, { via: "tcp", admin }, "list users", async (s) => {
-    const users = await s.query<{ name: string; host: string }>(
-      `SELECT User AS name, Host AS host FROM mysql.user
-        WHERE User <> '' AND is_role = 'N' AND User NOT IN (?) ORDER BY User, Host`,
-      [hidden],
-    );
-    const grants = await s.query<{ User: string; Host: string; Db: string }>(
-      "SELECT User, Host, Db FROM mysql.db ORDER BY Db",
-    );
-    return users.map((u) => ({
-      name: u.name,
-      host: u.host,
-      databases: grants.filter((g) => g.User === u.name && g.Host === u.host).map((g) => unescapeGrant(g.Db)),
-    }));
+export async function isMariadbRootEnabled(layout: EngineLayout, admin: Credentials): Promise<boolean> {
+  return withMy(layout, { via: "tcp", admin }, "check root", async (s) => {
+    const rows = await s.query("SELECT 1 FROM mysql.user WHERE User = ? AND Host = '%'", [caps.rootUser]);
+    return rows.length > 0;
   });
 }

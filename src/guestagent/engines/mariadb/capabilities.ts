@@ -12,9 +12,18 @@ export const mariadbCapabilities: EngineCapabilities = Object.freeze({
   adminUser: "os_admin",
   rootUser: "root",
   systemUsers: Object.freeze(["os_admin", "root", "mariadb.sys", "mysql"]),
+  reservedUserPrefixes: Object.freeze([]),
   systemDatabases: Object.freeze(["mysql", "information_schema", "performance_schema", "sys"]),
   defaultCharacterSet: "utf8mb4",
   defaultCollation: "utf8mb4_general_ci",
+  // information_schema.CHARACTER_SETS of MariaDB 10.11, and `utf8`, which it reads as utf8mb3.
+  characterSets: Object.freeze(
+    (
+      "armscii8 ascii big5 binary cp1250 cp1251 cp1256 cp1257 cp850 cp852 cp866 cp932 dec8 eucjpms " +
+      "euckr gb2312 gbk geostd8 greek hebrew hp8 keybcs2 koi8r koi8u latin1 latin2 latin5 latin7 macce " +
+      "macroman sjis swe7 tis620 ucs2 ujis utf16 utf16le utf32 utf8 utf8mb3 utf8mb4"
+    ).split(" "),
+  ),
   userHosts: true,
   maxNameLength: Object.freeze({ database: 64, user: 80 }),
   replication: Object.freeze(["gtid"] as const),

@@ -15,13 +15,18 @@ import {
 } from "../host.js";
 import { readiness, whileDown } from "../readiness.js";
 import type { ConfigOverrides, DataDirTarget, Engine, EngineLayout, EngineSizing } from "../engine.js";
+import { disableMariadbRoot, enableMariadbRoot, isMariadbRootEnabled, secureMariadb } from "./accounts.js";
+import { createMariadbDatabases, deleteMariadbDatabase, listMariadbDatabases } from "./databases.js";
 import {
-  createMariadbDatabases,
+  changeMariadbPasswords,
   createMariadbUsers,
-  listMariadbDatabases,
+  deleteMariadbUser,
+  getMariadbUser,
+  grantMariadbAccess,
   listMariadbUsers,
-  secureMariadb,
-} from "./accounts.js";
+  revokeMariadbAccess,
+  updateMariadbUser,
+} from "./users.js";
 import { mariadbCapabilities as caps } from "./capabilities.js";
 import { socketUser, withMy } from "./client.js";
 import { INITIAL_REDO_LOG_MB, defaultsFile, mariadbDefaults, renderMyCnf, socketFile } from "./config.js";
@@ -104,8 +109,18 @@ export function createMariadbEngine(): Engine {
     }),
 
     createDatabases: createMariadbDatabases,
-    createUsers: createMariadbUsers,
     listDatabases: listMariadbDatabases,
+    deleteDatabase: deleteMariadbDatabase,
+    createUsers: createMariadbUsers,
     listUsers: listMariadbUsers,
+    getUser: getMariadbUser,
+    updateUser: updateMariadbUser,
+    changePasswords: changeMariadbPasswords,
+    deleteUser: deleteMariadbUser,
+    grantAccess: grantMariadbAccess,
+    revokeAccess: revokeMariadbAccess,
+    enableRoot: enableMariadbRoot,
+    disableRoot: disableMariadbRoot,
+    isRootEnabled: isMariadbRootEnabled,
   };
 }

@@ -1,16 +1,42 @@
-import { checkNames } from "../names.js";
 import { scramSha256Verifier } from "../secrets.js";
-import type { Credentials, DatabaseInfo, DatabaseSpec, EngineLayout, UserInfo, UserSpec } from "../engine.js";
+import type { Credentials, EngineLayout } from "../engine.js";
 import { postgresqlCapabilities as caps } from "./capabilities.js";
 import { withPg, type PgSession } from "./client.js";
 
 /** PASSWORD clause: a SCRAM verifier computed here when possible, so no clear password reaches the server. */
-function passwordClause(s: PgSession, password: string): string {
+export function passwordClause(s: PgSession, password: string): string {
   return `PASSWORD ${s.literal(scramSha256Verifier(password) ?? password)}`;
 }
 
-async function roleExists(s: PgSession, name: string): Promise<boolean> {
+export async function roleExists(s: PgSession, name: string): Promise<boolean> {
   return (await s.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [name])).length > 0;
+}
+
+/** Runs `work` in one transaction: role statements and GRANTs are transactional in PostgreSQL. */
+export async function inTransaction<T>(s: PgSession, work: () => Promise<T>): Promise<T> {
+  await s.query("BEGIN");
+  try {
+    const result = await work();
+    await s.query("COMMIT");
+    return result;
+  } catch (err) {
+    await s.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Ends the role's sessions (only those in `database`, when given; only over TCP, when `tcpOnly`). */
+export async function terminateSessions(
+  s: PgSession,
+  role: string,
+  options: { database?: string; tcpOnly?: boolean } = {},
+): Promise<void> {
+  await s.query(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE usename = $1 AND pid <> pg_backend_pid()
+        AND ($2::text IS NULL OR datname = $2) AND (NOT $3 OR client_addr IS NOT NULL)`,
+    [role, options.database ?? null, options.tcpOnly ?? false],
+  );
 }
 
 /**
@@ -29,88 +55,33 @@ export async function securePostgresql(layout: EngineLayout, admin: Credentials)
   });
 }
 
-export async function createPostgresqlDatabases(
+/**
+ * Root is the bootstrap superuser `postgres`, which always logs in over the (0700) socket; with a
+ * password it also logs in over TCP (pg_hba asks everyone there for one), without one it cannot.
+ */
+export async function enablePostgresqlRoot(
   layout: EngineLayout,
   admin: Credentials,
-  databases: DatabaseSpec[],
+  password: string,
 ): Promise<void> {
-  checkNames(
-    caps,
-    "database",
-    databases.map((d) => d.name),
-  );
-  await withPg(layout, { via: "tcp", admin }, "create databases", async (s) => {
-    for (const db of databases) {
-      const found = await s.query("SELECT 1 FROM pg_database WHERE datname = $1", [db.name]);
-      if (found.length > 0) continue;
-      const collate = s.literal(db.collate ?? caps.defaultCollation);
-      // CREATE DATABASE takes no parameters: every name and value goes through ident/literal.
-      await s.query(
-        `CREATE DATABASE ${s.ident(db.name)} TEMPLATE template0` +
-          ` ENCODING ${s.literal(db.characterSet ?? caps.defaultCharacterSet)}` +
-          ` LC_COLLATE ${collate} LC_CTYPE ${collate}`,
-      );
-      // PostgreSQL lets everyone connect to a new database; Coffer grants access per user.
-      await s.query(`REVOKE ALL ON DATABASE ${s.ident(db.name)} FROM PUBLIC`);
-    }
+  await withPg(layout, { via: "tcp", admin }, "enable root", async (s) => {
+    await s.query(`ALTER ROLE ${s.ident(caps.rootUser)} WITH SUPERUSER LOGIN ${passwordClause(s, password)}`);
   });
 }
 
-export async function createPostgresqlUsers(
-  layout: EngineLayout,
-  admin: Credentials,
-  users: UserSpec[],
-): Promise<void> {
-  checkNames(
-    caps,
-    "user",
-    users.map((u) => u.name),
-  );
-  await withPg(layout, { via: "tcp", admin }, "create users", async (s) => {
-    for (const user of users) {
-      const verb = (await roleExists(s, user.name)) ? "ALTER" : "CREATE";
-      await s.query(`${verb} ROLE ${s.ident(user.name)} WITH LOGIN ${passwordClause(s, user.password)}`);
-      for (const db of user.databases) {
-        await s.query(`GRANT ALL PRIVILEGES ON DATABASE ${s.ident(db)} TO ${s.ident(user.name)}`);
-      }
-    }
+export async function disablePostgresqlRoot(layout: EngineLayout, admin: Credentials): Promise<void> {
+  await withPg(layout, { via: "tcp", admin }, "disable root", async (s) => {
+    await s.query(`ALTER ROLE ${s.ident(caps.rootUser)} WITH PASSWORD NULL`);
+    await terminateSessions(s, caps.rootUser, { tcpOnly: true });
   });
-  // Since PostgreSQL 15 only the owner may create objects in schema public; a granted user should be able to.
-  const byDatabase = new Map<string, string[]>();
-  for (const user of users) {
-    for (const db of user.databases) byDatabase.set(db, [...(byDatabase.get(db) ?? []), user.name]);
-  }
-  for (const [db, names] of byDatabase) {
-    await withPg(layout, { via: "tcp", admin, database: db }, `grant schema public in ${db}`, async (s) => {
-      await s.query(`GRANT ALL ON SCHEMA public TO ${names.map((n) => s.ident(n)).join(", ")}`);
-    });
-  }
 }
 
-export async function listPostgresqlDatabases(
-  layout: EngineLayout,
-  admin: Credentials,
-): Promise<DatabaseInfo[]> {
-  return withPg(layout, { via: "tcp", admin }, "list databases", (s) =>
-    s.query<DatabaseInfo>(
-      `SELECT datname AS name, pg_encoding_to_char(encoding) AS "characterSet", datcollate AS collate
-         FROM pg_database WHERE NOT datistemplate AND NOT (datname = ANY($1)) ORDER BY datname`,
-      [caps.systemDatabases],
-    ),
-  );
-}
-
-export async function listPostgresqlUsers(layout: EngineLayout, admin: Credentials): Promise<UserInfo[]> {
-  return withPg(layout, { via: "tcp", admin }, "list users", (s) =>
-    s.query<UserInfo>(
-      `SELECT r.rolname AS name,
-              COALESCE(array_agg(d.datname::text ORDER BY d.datname) FILTER (WHERE d.datname IS NOT NULL), ARRAY[]::text[]) AS databases
-         FROM pg_roles r
-         LEFT JOIN pg_database d
-           ON NOT d.datistemplate AND NOT (d.datname = ANY($2)) AND has_database_privilege(r.oid, d.oid, 'CONNECT')
-        WHERE r.rolcanlogin AND NOT (r.rolname = ANY($1)) AND r.rolname NOT LIKE 'pg\\_%'
-        GROUP BY r.rolname ORDER BY r.rolname`,
-      [caps.systemUsers, caps.systemDatabases],
-    ),
-  );
+export async function isPostgresqlRootEnabled(layout: EngineLayout, admin: Credentials): Promise<boolean> {
+  return withPg(layout, { via: "tcp", admin }, "check root", async (s) => {
+    const rows = await s.query<{ enabled: boolean }>(
+      "SELECT rolpassword IS NOT NULL AS enabled FROM pg_authid WHERE rolname = $1",
+      [caps.rootUser],
+    );
+    return rows[0]?.enabled === true;
+  });
 }

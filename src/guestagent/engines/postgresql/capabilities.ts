@@ -11,9 +11,19 @@ export const postgresqlCapabilities: EngineCapabilities = Object.freeze({
   adminUser: "os_admin",
   rootUser: "postgres",
   systemUsers: Object.freeze(["os_admin", "postgres"]),
+  // CREATE ROLE refuses these: they are the predefined roles' namespace.
+  reservedUserPrefixes: Object.freeze(["pg_"]),
   systemDatabases: Object.freeze(["os_admin", "postgres", "template0", "template1"]),
   defaultCharacterSet: "UTF8",
   defaultCollation: "C.UTF-8",
+  // The server-side encodings (client-only ones such as SJIS cannot hold a database).
+  characterSets: Object.freeze(
+    (
+      "SQL_ASCII EUC_JP EUC_CN EUC_KR EUC_TW EUC_JIS_2004 UTF8 MULE_INTERNAL LATIN1 LATIN2 LATIN3 " +
+      "LATIN4 LATIN5 LATIN6 LATIN7 LATIN8 LATIN9 LATIN10 WIN1256 WIN1258 WIN866 WIN874 KOI8R WIN1251 " +
+      "WIN1252 ISO_8859_5 ISO_8859_6 ISO_8859_7 ISO_8859_8 WIN1250 WIN1253 WIN1254 WIN1255 WIN1257 KOI8U"
+    ).split(" "),
+  ),
   userHosts: false,
   // NAMEDATALEN - 1
   maxNameLength: Object.freeze({ database: 63, user: 63 }),

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CofferError } from "../../../domain/index.js";
 import type { ConfigOverrides, EngineLayout } from "../engine.js";
-import { postgresqlDefaults, postgresqlParams, renderPgHba, renderPostgresqlConf } from "./config.js";
+import { maxWalMb, postgresqlDefaults, postgresqlParams, renderPgHba, renderPostgresqlConf } from "./config.js";
 
 const layout: EngineLayout = {
   binDir: "/usr/lib/postgresql/15/bin",
@@ -91,4 +91,10 @@ test("a group's values stay over a new flavor; what they do not name follows the
     [],
     "the defaults leave the layout out",
   );
+});
+
+test("the WAL is bounded by the volume so that a full volume cannot stop the engine", () => {
+  assert.equal(maxWalMb({ ramMb: 512, vcpus: 1, volumeGb: 1 }), 102);
+  assert.equal(maxWalMb({ ramMb: 512, vcpus: 1, volumeGb: 100 }), 1024);
+  assert.equal(maxWalMb({ ramMb: 512, vcpus: 1 }), 1024);
 });

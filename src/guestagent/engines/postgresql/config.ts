@@ -32,8 +32,8 @@ export function postgresqlDefaults(sizing: EngineSizing): Params {
     ["max_parallel_workers", sizing.vcpus],
     ["max_parallel_workers_per_gather", clamp(sizing.vcpus / 2, 0, 4)],
     ["dynamic_shared_memory_type", "posix"],
-    ["min_wal_size", "80MB"],
-    ["max_wal_size", "1GB"],
+    ["min_wal_size", `${Math.min(80, Math.floor(maxWalMb(sizing) / 2))}MB`],
+    ["max_wal_size", `${maxWalMb(sizing)}MB`],
     ["password_encryption", "scram-sha-256"],
     ["log_file_mode", "0640"],
     ["log_rotation_age", 0],
@@ -96,4 +96,14 @@ export function renderPgHba(): string {
     "host    all       all       all      scram-sha-256",
     "",
   ].join("\n");
+}
+
+/**
+ * WAL lives on the data volume. When WAL cannot be written PostgreSQL PANICs, so checkpoints must
+ * keep it small next to the volume (a tenth, between 32 MB and 1 GB): then a volume that fills
+ * up fails the statement that extends a data file, and the engine stays up.
+ */
+export function maxWalMb(sizing: EngineSizing): number {
+  if (sizing.volumeGb === undefined) return 1024;
+  return clamp(Math.floor((sizing.volumeGb * 1024) / 10), 32, 1024);
 }

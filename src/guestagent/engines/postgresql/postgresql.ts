@@ -1,4 +1,6 @@
+import { lchown, lstat, rename, rm, symlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { runChecked } from "../../../lib/index.js";
 import { engineCommandError, layoutError } from "../errors.js";
 import {
   checkSocketPath,
@@ -14,14 +16,24 @@ import {
   writeOwnedFile,
 } from "../host.js";
 import { readiness, whileDown } from "../readiness.js";
-import type { ConfigOverrides, DataDirTarget, Engine, EngineLayout, EngineSizing } from "../engine.js";
+import type { ConfigOverrides, DataDirTarget, Engine, EngineLayout, EngineSizing, RunAs } from "../engine.js";
 import {
-  createPostgresqlDatabases,
-  createPostgresqlUsers,
-  listPostgresqlDatabases,
-  listPostgresqlUsers,
+  disablePostgresqlRoot,
+  enablePostgresqlRoot,
+  isPostgresqlRootEnabled,
   securePostgresql,
 } from "./accounts.js";
+import { createPostgresqlDatabases, deletePostgresqlDatabase, listPostgresqlDatabases } from "./databases.js";
+import {
+  changePostgresqlPasswords,
+  createPostgresqlUsers,
+  deletePostgresqlUser,
+  getPostgresqlUser,
+  grantPostgresqlAccess,
+  listPostgresqlUsers,
+  revokePostgresqlAccess,
+  updatePostgresqlUser,
+} from "./users.js";
 import { postgresqlCapabilities as caps } from "./capabilities.js";
 import { withPg } from "./client.js";
 import { postgresqlDefaults, renderPgHba, renderPostgresqlConf } from "./config.js";
@@ -47,6 +59,7 @@ export function createPostgresqlEngine(): Engine {
     await runAsEngineUser(initdb, args, target.runAs, { timeoutMs: 120_000 }).catch((err: unknown) => {
       throw engineCommandError(caps.name, "initdb", err);
     });
+    if (target.walDir) await relocateWal(target.dataDir, target.walDir, target.runAs);
   }
 
   return {
@@ -68,6 +81,7 @@ export function createPostgresqlEngine(): Engine {
       await copyTemplate(templateDir, target).catch((err: unknown) => {
         throw engineCommandError(caps.name, "copy the template", err);
       });
+      if (target.walDir) await relocateWal(target.dataDir, target.walDir, target.runAs);
     },
 
     async renderConfig(layout: EngineLayout, sizing: EngineSizing, overrides?: ConfigOverrides) {
@@ -100,8 +114,36 @@ export function createPostgresqlEngine(): Engine {
     }),
 
     createDatabases: createPostgresqlDatabases,
-    createUsers: createPostgresqlUsers,
     listDatabases: listPostgresqlDatabases,
+    deleteDatabase: deletePostgresqlDatabase,
+    createUsers: createPostgresqlUsers,
     listUsers: listPostgresqlUsers,
+    getUser: getPostgresqlUser,
+    updateUser: updatePostgresqlUser,
+    changePasswords: changePostgresqlPasswords,
+    deleteUser: deletePostgresqlUser,
+    grantAccess: grantPostgresqlAccess,
+    revokeAccess: revokePostgresqlAccess,
+    enableRoot: enablePostgresqlRoot,
+    disableRoot: disablePostgresqlRoot,
+    isRootEnabled: isPostgresqlRootEnabled,
   };
+}
+
+/**
+ * Moves a copied data dir's pg_wal to `walDir` and leaves a symlink, as `initdb --waldir` does.
+ * Idempotent: a pg_wal that is already a link is left alone.
+ */
+async function relocateWal(dataDir: string, walDir: string, runAs: RunAs): Promise<void> {
+  const link = join(dataDir, "pg_wal");
+  if ((await lstat(link)).isSymbolicLink()) return;
+  await rm(walDir, { recursive: true, force: true });
+  await ensureOwnedDir(dirname(walDir), runAs, 0o700);
+  await rename(link, walDir).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EXDEV") throw err;
+    await runChecked("cp", ["-a", "--", link, walDir], { env: engineEnv() });
+    await rm(link, { recursive: true, force: true });
+  });
+  await symlink(walDir, link);
+  await lchown(link, runAs.uid, runAs.gid);
 }
