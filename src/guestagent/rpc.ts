@@ -137,7 +137,6 @@ export class GuestClient {
     return this.call("update_overrides", { overrides }, GUEST_TIMEOUTS.high);
   }
 
-
   /*
    * Databases, users and root (Trove's method names). Calls, not casts: the guest checks the
    * request against the engine's rules and contents and answers with a ValidationError (400),

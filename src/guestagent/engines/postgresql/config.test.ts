@@ -2,7 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CofferError } from "../../../domain/index.js";
 import type { ConfigOverrides, EngineLayout } from "../engine.js";
-import { maxWalMb, postgresqlDefaults, postgresqlParams, renderPgHba, renderPostgresqlConf } from "./config.js";
+import {
+  maxWalMb,
+  postgresqlDefaults,
+  postgresqlParams,
+  renderPgHba,
+  renderPostgresqlConf,
+} from "./config.js";
 
 const layout: EngineLayout = {
   binDir: "/usr/lib/postgresql/15/bin",
