@@ -15,10 +15,14 @@ import { freePort, run, runChecked, waitFor, type RunResult } from "../../src/li
 export interface CofferServer {
   dir: string;
   dataDir: string;
+  /** The cgroup every instance's own cgroup is created under. */
+  cgroupParent: string;
   url: string;
   /** OS_* variables of the admin (from admin-openrc.sh), on top of a clean environment. */
   env: NodeJS.ProcessEnv;
   output(): string;
+  /** The server process's pid (while it runs). */
+  pid(): number;
   start(): Promise<void>;
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Stops the server and removes every instance it holds (engines are detached and outlive it). */
@@ -45,9 +49,11 @@ export async function startCoffer(
   const server: CofferServer = {
     dir,
     dataDir,
+    cgroupParent,
     url: `http://127.0.0.1:${port}`,
     env: { ...clean, HOME: dir },
     output: () => output,
+    pid: () => child?.pid ?? -1,
     async start() {
       const args = ["server", "--data-dir", dataDir, "--port", String(port), "--address-pool", pool];
       args.push("--cgroup-parent", cgroupParent, "--compute-dir", join(dir, "compute"));

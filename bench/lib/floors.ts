@@ -1,0 +1,69 @@
+/**
+ * The floor of provisioning: what the engine itself costs without Coffer. One sample copies the
+ * prepared template data directory, renders the config, starts the engine as its user, secures it
+ * (admin password over the socket) and waits until the admin's `SELECT 1` over TCP works — the same
+ * engine steps a Coffer create runs, with no API, task, volume, cgroup or bus around them.
+ */
+import { engineFor } from "../../src/guestagent/engines/index.js";
+import { createTestSite, launchEngine, type TestSite } from "../../src/guestagent/engines/testing.js";
+import type { Engine, EngineLayout } from "../../src/guestagent/engines/index.js";
+import { elapsed } from "./stats.js";
+
+const ADMIN = { username: "os_admin", password: "bench-password" };
+export const FLOOR_SIZING = { ramMb: 128, vcpus: 1 };
+
+export interface FloorSample {
+  /** Copy of the template (or initdb / install-db for a scratch sample). */
+  initMs: number;
+  /** Launch → secured → the admin's first query works. */
+  startMs: number;
+  totalMs: number;
+}
+
+export interface FloorSite {
+  readonly manager: string;
+  readonly engine: Engine;
+  /** Copy of a prepared data dir + start: the floor a create is measured against. */
+  fromTemplate(): Promise<FloorSample>;
+  /** initdb / install-db + start: what a create without templates would cost. */
+  fromScratch(): Promise<FloorSample>;
+  close(): Promise<void>;
+}
+
+export async function createFloorSite(manager: string): Promise<FloorSite> {
+  const engine = engineFor(manager);
+  const site: TestSite = await createTestSite(engine);
+  const template = { binDir: site.binDir, dataDir: `${site.root}/template`, runAs: site.runAs };
+  let n = 0;
+  try {
+    await engine.prepareTemplate(template);
+  } catch (err) {
+    await site.cleanup();
+    throw err;
+  }
+
+  async function sample(init: (layout: EngineLayout) => Promise<void>): Promise<FloorSample> {
+    const layout = await site.layout(`s${n++}`);
+    const began = performance.now();
+    await init(layout);
+    const initMs = elapsed(began);
+    await engine.renderConfig(layout, FLOOR_SIZING);
+    const started = performance.now();
+    const proc = await launchEngine(engine.launchCommand(layout), layout.runAs, `${layout.logFile}.out`);
+    try {
+      await engine.secure(layout, ADMIN, 30_000);
+      await engine.waitReady(layout, ADMIN, 30_000);
+      return { initMs, startMs: elapsed(started), totalMs: elapsed(began) };
+    } finally {
+      await proc.stop();
+    }
+  }
+
+  return {
+    manager,
+    engine,
+    fromTemplate: () => sample((layout) => engine.initializeFromTemplate(template.dataDir, layout)),
+    fromScratch: () => sample((layout) => engine.initialize(layout)),
+    close: () => site.cleanup(),
+  };
+}
