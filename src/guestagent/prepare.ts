@@ -1,5 +1,5 @@
 import { access, rename, rm } from "node:fs/promises";
-import { ConflictError, ValidationError } from "../domain/index.js";
+import { CofferError, ConflictError, ErrorKind, ValidationError } from "../domain/index.js";
 import { argsError, duringStep } from "./errors.js";
 import type { GuestAgent, Prepared } from "./guest-agent.js";
 import type { GuestState } from "./guest-state.js";
@@ -29,6 +29,15 @@ export async function prepare(agent: GuestAgent, request: PrepareRequest): Promi
   agent.failed = false;
   await agent.report("building", false);
   let step = "checking the engine installation";
+  // Where a prepare spends its time, logged with its end (docs/performance.md reads these).
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const next = (name: string) => {
+    const now = performance.now();
+    timings[step] = Math.round(now - mark);
+    mark = now;
+    step = name;
+  };
   try {
     const engine = agent.ctx.engineFor(request.manager);
     const installation = await agent.ctx.installation(engine, request.image);
@@ -38,9 +47,9 @@ export async function prepare(agent: GuestAgent, request: PrepareRequest): Promi
         `${request.image} holds ${engine.capabilities.name} ${installation.version}, not ${request.version}`,
       );
     }
-    step = "preparing the engine's template";
+    next("preparing the engine's template");
     const template = await agent.ctx.templates.dataDirFor(engine, installation, agent.placement.runAs);
-    step = "saving the guest state";
+    next("saving the guest state");
     const state: GuestState = {
       instanceId: agent.id,
       manager: request.manager,
@@ -56,23 +65,24 @@ export async function prepare(agent: GuestAgent, request: PrepareRequest): Promi
     };
     await agent.saveState(state);
     const p = agent.withEngine(state);
-    step = "copying the template onto the volume";
+    next("copying the template onto the volume");
     await copyOnce(p, template);
-    step = "writing the engine's configuration";
+    next("writing the engine's configuration");
     await agent.configure(p);
-    step = "starting the engine";
+    next("starting the engine");
     await agent.spawn(p);
-    step = "securing the engine";
+    next("securing the engine");
     await agent.whileStarting(p, (ms) => p.engine.secure(p.layout, state.admin, ms));
-    step = "waiting for the engine to accept connections";
+    next("waiting for the engine to accept connections");
     await agent.whileStarting(p, (ms) => p.engine.waitReady(p.layout, state.admin, ms));
-    step = "creating the databases";
+    next("creating the databases");
     await p.engine.createDatabases(p.layout, state.admin, request.databases);
-    step = "creating the users";
+    next("creating the users");
     await p.engine.createUsers(p.layout, state.admin, request.users);
-    step = "saving the guest state";
+    next("saving the prepared state");
     await agent.saveState({ ...state, prepared: true });
-    agent.log.info({ manager: request.manager, version: installation.version }, "instance prepared");
+    next("done");
+    agent.log.info({ manager: request.manager, version: installation.version, timings }, "instance prepared");
   } catch (err) {
     agent.failed = true;
     agent.transient = undefined;
@@ -92,18 +102,36 @@ async function ensurePrepared(
   request: PrepareRequest,
 ): Promise<StatusReport> {
   let step = "starting the engine";
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const next = (name: string) => {
+    const now = performance.now();
+    timings[step] = Math.round(now - mark);
+    mark = now;
+    step = name;
+  };
   try {
     p = await agent.setDesired("running", "prepare");
-    if (!(await agent.isRunning())) await agent.launch(p);
-    step = "waiting for the engine to accept connections";
-    await agent.whileStarting(p, (ms) => p.engine.waitReady(p.layout, p.state.admin, ms));
-    step = "creating the databases";
-    await p.engine.createDatabases(p.layout, p.state.admin, request.databases);
-    step = "creating the users";
+    const wasRunning = await agent.isRunning();
+    if (!wasRunning) await agent.launch(p);
+    next("creating the databases");
+    const createDatabases = () => p.engine.createDatabases(p.layout, p.state.admin, request.databases);
+    // An engine that was running (a warm pool's, say) is asked at once, without a readiness probe
+    // first (one connection less); only if it does not answer is it waited for.
+    const answered = wasRunning && (await createDatabases().then(() => true, notAnswering));
+    if (!answered) {
+      step = "waiting for the engine to accept connections";
+      await agent.whileStarting(p, (ms) => p.engine.waitReady(p.layout, p.state.admin, ms));
+      step = "creating the databases";
+      await createDatabases();
+    }
+    next("creating the users");
     await p.engine.createUsers(p.layout, p.state.admin, request.users);
+    next("done");
   } catch (err) {
     throw duringStep(err, agent.id, "prepare", step);
   }
+  agent.log.debug({ timings }, "prepared instance checked");
   return agent.reportNow();
 }
 
@@ -123,6 +151,12 @@ async function copyOnce(p: Prepared, template: string): Promise<void> {
     ...(p.layout.walDir ? { walDir: p.layout.walDir } : {}),
   });
   await rename(partial, dataDir);
+}
+
+/** false when the engine does not answer (yet); any other failure is rethrown. */
+function notAnswering(err: unknown): false {
+  if (err instanceof CofferError && err.kind === ErrorKind.Unavailable) return false;
+  throw err;
 }
 
 async function exists(path: string): Promise<boolean> {
