@@ -121,6 +121,16 @@ export const OPTIONS = [
     "Seconds without a heartbeat after which operating_status shows ERROR.",
     "60",
   ),
+  option(
+    "warmPools",
+    "warm-pools",
+    "Warm pools, off by default: engines kept initialised, started and unclaimed on each compute host, " +
+      "so that a create that matches takes one instead of building one. Comma-separated " +
+      "<datastore>:<version>:<flavor id>:<size>[:<volume GB, default 1>], e.g. postgresql:15:6:2 " +
+      "(version `default` = the datastore's default version). Only creates with that flavor and " +
+      "volume size take from a pool; the pool refills in the background.",
+    "",
+  ),
   option("logLevel", "log-level", "Log level: fatal, error, warn, info, debug, trace or silent.", "info"),
 ] as const;
 

@@ -14,3 +14,4 @@ export { engineFor, allEngines, capabilitiesOf, supportedManagers } from "./engi
 export { checkSpecs } from "./engines/specs.js";
 export type { Engine, EngineCapabilities, EngineInstallation } from "./engines/index.js";
 export { createHostAgent, type HostAgent, type HostAgentDeps } from "./host-agent.js";
+export type { PoolSpec } from "./pool.js";
