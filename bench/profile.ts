@@ -8,6 +8,7 @@ import { startBenchServer } from "./lib/server.js";
 import { createOnce, deleteAndWait } from "./provisioning.js";
 import { median } from "./lib/stats.js";
 import { waitForPool } from "./pooled.js";
+import { createFloorSite } from "./lib/floors.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -24,7 +25,13 @@ try {
     await deleteAndWait(bench.api, warm.id);
     const ids: string[] = [];
     const client: Record<string, number[]> = { post: [], address: [], firstQuery: [], active: [] };
+    const floorSite = await createFloorSite(manager);
+    const floor: Record<string, number[]> = { copy: [], start: [], total: [] };
     for (let i = 0; i < runs; i++) {
+      const f = await floorSite.fromTemplate();
+      floor.copy!.push(f.initMs);
+      floor.start!.push(f.startMs);
+      floor.total!.push(f.totalMs);
       if (pools) await waitForPool(bench, manager);
       const s = await createOnce(bench.api, manager, "6", 1);
       client.post!.push(s.postMs);
@@ -34,6 +41,7 @@ try {
       ids.push(s.id);
       await deleteAndWait(bench.api, s.id);
     }
+    await floorSite.close();
     const steps: Record<string, number[]> = {};
     for (const line of bench.server.output().split("\n")) {
       if (!line.startsWith("{")) continue;
@@ -48,6 +56,7 @@ try {
           (steps[`prepare again: ${k}`] ??= []).push(v);
     }
     out[manager] = {
+      floorMedians: Object.fromEntries(Object.entries(floor).map(([k, v]) => [k, Math.round(median(v))])),
       clientMedians: Object.fromEntries(Object.entries(client).map(([k, v]) => [k, Math.round(median(v))])),
       stepMedians: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, median(v)])),
     };

@@ -5,7 +5,7 @@
  * taken right before it, so that a busy machine slows both alike and the ratio holds.
  */
 import { randomBytes } from "node:crypto";
-import type { ApiClient, InstanceView } from "./lib/api.js";
+import type { ApiClient, InstanceView } from "../test/support/api.js";
 import { untilFirstQuery, type UserCredentials } from "./lib/first-query.js";
 import type { FloorSite } from "./lib/floors.js";
 import { elapsed, ratio, summarize, type Summary } from "./lib/stats.js";

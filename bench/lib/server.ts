@@ -4,7 +4,9 @@
  * API client. `close()` deletes what the benchmark left and removes everything.
  */
 import { startCoffer, type CofferServer } from "../../test/support/coffer-server.js";
-import { deleteAll, login, type ApiClient } from "./api.js";
+import { deleteAll, login, type ApiClient } from "../../test/support/api.js";
+
+export const HEARTBEAT_SECONDS = 30;
 
 export interface BenchServer {
   server: CofferServer;
@@ -21,8 +23,9 @@ export async function startBenchServer(extraArgs: string[] = []): Promise<BenchS
       "-1",
       "--quota-volumes",
       "-1",
+      // The defaults (Trove's report_interval and agent_heartbeat_expiry), not the tests' 1 s.
       "--heartbeat-interval",
-      "5",
+      String(HEARTBEAT_SECONDS),
       "--heartbeat-expiry",
       "60",
       ...extraArgs,

@@ -1,5 +1,5 @@
 /**
- * A thin client of Coffer's HTTP API for benchmarks: a project-scoped token from the admin's OS_*
+ * A thin client of Coffer's HTTP API for benchmarks and tests: a project-scoped token from the admin's OS_*
  * variables (as the real clients get one), JSON requests with `X-Auth-Token`.
  */
 export interface ApiClient {
