@@ -4,9 +4,9 @@
  * the engines' CPU over the same minute (the floor: what the databases themselves cost idle), and
  * the host memory each instance costs.
  */
-import { readFile } from "node:fs/promises";
-import type { BenchServer } from "./lib/server.js";
-import type { InstanceView } from "./lib/api.js";
+import { readdir, readFile } from "node:fs/promises";
+import { HEARTBEAT_SECONDS, type BenchServer } from "./lib/server.js";
+import type { InstanceView } from "../test/support/api.js";
 import { fillProject } from "./api-throughput.js";
 
 export interface DensityResult {
@@ -15,7 +15,7 @@ export interface DensityResult {
   createSeconds: number;
   measureSeconds: number;
   coffer: { cpuPercentOfOneCore: number; rssMb: number };
-  /** The floor: the engines' own idle CPU over the same minute (their cgroups' cpuacct). */
+  /** The floor: the engines' own idle CPU over the same minute (every process in their cgroups). */
   engines: { cpuPercentOfOneCore: number; memoryPerInstanceMb: number | null };
   hostMemoryPerInstanceMb: number;
   heartbeatIntervalSeconds: number;
@@ -23,10 +23,27 @@ export interface DensityResult {
 
 const TICK = 100; // USER_HZ
 
-async function cpuTicks(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
+/** utime + stime, plus the reaped children's (a PostgreSQL postmaster reaps its backends). */
+async function cpuTicks(pid: number, withChildren = false): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  if (!stat) return 0;
+  const f = stat
+    .slice(stat.lastIndexOf(")") + 2)
+    .split(" ")
+    .map(Number);
+  return f[11]! + f[12]! + (withChildren ? f[13]! + f[14]! : 0);
+}
+
+/** The CPU ticks of every process in the instances' cgroups (the engines). */
+async function engineTicks(parent: string): Promise<number> {
+  const root = `/sys/fs/cgroup/cpu/${parent}`;
+  let total = 0;
+  for (const entry of await readdir(root, { withFileTypes: true }).catch(() => [])) {
+    if (!entry.isDirectory()) continue;
+    const procs = await readFile(`${root}/${entry.name}/cgroup.procs`, "utf8").catch(() => "");
+    for (const pid of procs.split("\n").filter(Boolean)) total += await cpuTicks(Number(pid), true);
+  }
+  return total;
 }
 async function rssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
@@ -73,10 +90,10 @@ export async function benchDensity(
   const pid = bench.pid();
   const parent = bench.server.cgroupParent;
   const t0 = await cpuTicks(pid);
-  const e0 = await cgroupFile("cpuacct", parent, "cpuacct.usage");
+  const e0 = await engineTicks(parent);
   await new Promise((r) => setTimeout(r, measureSeconds * 1000));
   const t1 = await cpuTicks(pid);
-  const e1 = await cgroupFile("cpuacct", parent, "cpuacct.usage");
+  const e1 = await engineTicks(parent);
   const after = await memAvailableMb();
   const engineMem = await cgroupFile("memory", parent, "memory.usage_in_bytes");
   const result: DensityResult = {
@@ -89,13 +106,13 @@ export async function benchDensity(
       rssMb: await rssMb(pid),
     },
     engines: {
-      cpuPercentOfOneCore: Math.round(((e1 - e0) / 1e9 / measureSeconds) * 1000) / 10,
+      cpuPercentOfOneCore: Math.round(((e1 - e0) / TICK / measureSeconds) * 1000) / 10,
       memoryPerInstanceMb: Number.isNaN(engineMem)
         ? null
         : Math.round((engineMem / 2 ** 20 / active) * 10) / 10,
     },
     hostMemoryPerInstanceMb: Math.round(((before - after) / active) * 10) / 10,
-    heartbeatIntervalSeconds: 5,
+    heartbeatIntervalSeconds: HEARTBEAT_SECONDS,
   };
   o.log(`  Coffer: ${result.coffer.cpuPercentOfOneCore} % of one core, ${result.coffer.rssMb} MB RSS`);
   return result;

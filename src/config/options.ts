@@ -114,7 +114,14 @@ export const OPTIONS = [
     "The cgroup under which each instance gets its own (memory, CPU and process limits).",
     "coffer",
   ),
-  option("heartbeatInterval", "heartbeat-interval", "Seconds between a guest agent's heartbeats.", "5"),
+  option(
+    "heartbeatInterval",
+    "heartbeat-interval",
+    "Seconds between a guest agent's heartbeats (Trove's report_interval). Each beat is a real " +
+      "query as the admin on a new connection, so this sets Coffer's idle cost per instance " +
+      "(docs/performance.md); an engine that died is noticed and started again within it.",
+    "30",
+  ),
   option(
     "heartbeatExpiry",
     "heartbeat-expiry",
