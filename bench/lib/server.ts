@@ -16,8 +16,12 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-export async function startBenchServer(extraArgs: string[] = []): Promise<BenchServer> {
+export async function startBenchServer(
+  extraArgs: string[] = [],
+  nodeArgs: string[] = [],
+): Promise<BenchServer> {
   const server = await startCoffer({
+    nodeArgs,
     extraArgs: [
       "--quota-instances",
       "-1",

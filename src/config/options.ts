@@ -129,6 +129,13 @@ export const OPTIONS = [
     "60",
   ),
   option(
+    "spareVolumes",
+    "spare-volumes",
+    "Volumes a compute host keeps formatted and mounted ahead of creates, so that a create does not " +
+      "wait for mkfs and a loop mount: comma-separated <size GB>:<count> (empty: none).",
+    "1:2",
+  ),
+  option(
     "warmPools",
     "warm-pools",
     "Warm pools, off by default: engines kept initialised, started and unclaimed on each compute host, " +

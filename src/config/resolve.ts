@@ -34,6 +34,8 @@ export interface Config {
   readonly computeDir: string;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatExpiryMs: number;
+  /** Loop volumes kept formatted and mounted ahead of creates, per size (empty: none). */
+  readonly spareVolumes: readonly { readonly sizeGb: number; readonly count: number }[];
   /** Warm pools per datastore version, flavor and volume size (empty: none). */
   readonly warmPools: readonly WarmPoolConfig[];
 }
@@ -142,8 +144,27 @@ function validate(raw: Record<string, string>): Config {
     computeDir: resolvePath(raw.computeDir!),
     heartbeatIntervalMs: parseInteger(raw.heartbeatInterval!, "heartbeat-interval", 1, 3600) * 1000,
     heartbeatExpiryMs: parseInteger(raw.heartbeatExpiry!, "heartbeat-expiry", 2, 86400) * 1000,
+    spareVolumes: parseSpareVolumes(raw.spareVolumes!),
     warmPools: parseWarmPools(raw.warmPools!),
   };
+}
+
+/** `<size GB>:<count>`, comma-separated. */
+function parseSpareVolumes(value: string): { sizeGb: number; count: number }[] {
+  return value
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [size, count, ...rest] = entry.split(":");
+      if (size === undefined || count === undefined || rest.length > 0) {
+        throw invalid("spare-volumes", `"${entry}" is not <size GB>:<count>`);
+      }
+      return {
+        sizeGb: parseInteger(size, "spare-volumes size", 1, 10_000),
+        count: parseInteger(count, "spare-volumes count", 0, 100),
+      };
+    });
 }
 
 /** `<datastore>:<version>:<flavor id>:<size>[:<volume GB>]`, comma-separated. */

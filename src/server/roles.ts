@@ -65,6 +65,7 @@ export async function startComputeHost(deps: RoleDeps): Promise<Stopper> {
     cgroupParent: config.cgroupParent,
     hostName: config.hostName,
     logger: deps.logger,
+    spareVolumes: config.spareVolumes,
   });
   const agent = createHostAgent({
     bus: deps.bus,

@@ -33,7 +33,7 @@ const root = new URL("../../..", import.meta.url).pathname;
 export const cofferBin = join(root, "dist/src/bin/coffer.js");
 
 export async function startCoffer(
-  options: { roles?: string; extraArgs?: string[] } = {},
+  options: { roles?: string; extraArgs?: string[]; nodeArgs?: string[] } = {},
 ): Promise<CofferServer> {
   const dir = await mkdtemp(join(tmpdir(), "coffer-e2e-"));
   await chmod(dir, 0o711); // the engines' user must reach the compute dir inside it
@@ -60,7 +60,7 @@ export async function startCoffer(
       if (options.roles) args.push("--roles", options.roles);
       args.push("--heartbeat-interval", "1", "--heartbeat-expiry", "10", ...(options.extraArgs ?? []));
       const started = output.length;
-      child = spawn(process.execPath, [cofferBin, ...args], {
+      child = spawn(process.execPath, [...(options.nodeArgs ?? []), cofferBin, ...args], {
         env: { ...clean, HOME: dir, COFFER_LOG_LEVEL: "warn" },
         stdio: ["ignore", "pipe", "pipe"],
       });
