@@ -163,7 +163,9 @@ export function createHostAgent(deps: HostAgentDeps): HostAgent {
         newPassword: deps.newPassword ?? (() => randomBytes(24).toString("base64url")),
         startTimeoutMs: deps.startTimeoutMs ?? 120_000,
         stopTimeoutMs: deps.stopTimeoutMs ?? 60_000,
-        volumeUsageMaxAgeMs: 30_000,
+        // Heartbeats re-measure the volume's usage every few minutes, not every beat (it costs a
+        // handful of file operations per instance); operations always measure afresh.
+        volumeUsageMaxAgeMs: 300_000,
       };
 
       const all = await deps.provider.adopt();
