@@ -1,4 +1,4 @@
-import { mkdir, rm } from "node:fs/promises";
+import { access, mkdir, rm } from "node:fs/promises";
 import { InvalidStateError, NotFoundError, ValidationError } from "../../domain/index.js";
 import type {
   AdoptedInstance,
@@ -97,7 +97,9 @@ class LocalProvider implements ComputeProvider {
         return existing;
       }
       // Files without a placement are a provision that did not finish: start again from nothing.
-      await this.removeInstance(id);
+      // (Without an instance dir there is at most an address lease, which lease() reuses; the
+      // removal costs a process spawn, so a fresh provision skips it.)
+      if (await exists(this.layout.instanceDir(id))) await this.removeInstance(id);
       try {
         const address = await this.addresses.lease(id);
         await mkdir(this.layout.instanceDir(id), { recursive: true, mode: 0o755 });
@@ -275,4 +277,11 @@ class LocalProvider implements ComputeProvider {
     await rm(this.layout.instanceDir(id), { recursive: true, force: true });
     await this.addresses.release(id);
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

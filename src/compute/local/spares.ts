@@ -16,7 +16,7 @@ export interface SpareVolumeSpec {
  * Loop volumes made ahead of time (`<root>/spares/instances/<id>/`: a sparse image, ext4, mounted),
  * so that a provision takes one instead of waiting for mkfs and a loop mount (≈ 40–150 ms on a
  * busy host). Taking one moves the image into the instance's directory and the mount onto the
- * instance's volume path (a bind mount, then the spare's own mount point is let go): the
+ * instance's volume path (`mount --move`, or a bind mount where the tree is shared): the
  * filesystem is new and empty, and belongs to that instance alone. Spares are refilled in the
  * background, one at a time; those a previous run left are removed at start, not adopted.
  */
@@ -58,8 +58,17 @@ export class SpareVolumes {
       await rename(this.layout.imageFile(id), image);
       await mkdir(volumePath, { recursive: true, mode: 0o700 });
       await chmod(volumePath, 0o700); // the covered directory stays root's, as for any volume
-      await hostCommand("mount", ["--bind", this.layout.volumePath(id), volumePath]);
-      await hostCommand("umount", [this.layout.volumePath(id)]);
+      const from = this.layout.volumePath(id);
+      // A move is one step; where the mount tree is shared (systemd hosts) the kernel refuses it,
+      // and a bind mount plus letting go of the spare's own mount point does the same.
+      const moved = await hostCommand("mount", ["--move", from, volumePath]).then(
+        () => true,
+        () => false,
+      );
+      if (!moved) {
+        await hostCommand("mount", ["--bind", from, volumePath]);
+        await hostCommand("umount", [from]);
+      }
       await rm(this.layout.instanceDir(id), { recursive: true, force: true });
       return true;
     } catch (err) {
