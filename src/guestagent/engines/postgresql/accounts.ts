@@ -1,5 +1,6 @@
 import { checkNames } from "../names.js";
 import { scramSha256Verifier } from "../secrets.js";
+import { takeSpareDatabase } from "./spare.js";
 import type { Credentials, DatabaseInfo, DatabaseSpec, EngineLayout, UserInfo, UserSpec } from "../engine.js";
 import { postgresqlCapabilities as caps } from "./capabilities.js";
 import { withPg, type PgSession } from "./client.js";
@@ -54,6 +55,7 @@ export async function createPostgresqlDatabases(
     for (const db of databases) {
       const found = await s.query("SELECT 1 FROM pg_database WHERE datname = $1", [db.name]);
       if (found.length > 0) continue;
+      if (await takeSpareDatabase(s, db, admin.username)) continue; // already closed to PUBLIC
       const collate = s.literal(db.collate ?? caps.defaultCollation);
       // CREATE DATABASE takes no parameters: every name and value goes through ident/literal.
       await s.query(

@@ -9,7 +9,8 @@ export const postgresqlCapabilities: EngineCapabilities = Object.freeze({
   adminUser: "os_admin",
   rootUser: "postgres",
   systemUsers: Object.freeze(["os_admin", "postgres"]),
-  systemDatabases: Object.freeze(["os_admin", "postgres", "template0", "template1"]),
+  // coffer_spare: a database made in the template, renamed for an instance's first database (spare.ts).
+  systemDatabases: Object.freeze(["os_admin", "postgres", "template0", "template1", "coffer_spare"]),
   defaultCharacterSet: "UTF8",
   defaultCollation: "C.UTF-8",
   userHosts: false,

@@ -27,6 +27,7 @@ import {
 import { postgresqlCapabilities as caps } from "./capabilities.js";
 import { withPg } from "./client.js";
 import { renderPgHba, renderPostgresqlConf } from "./config.js";
+import { addSpareDatabase } from "./spare.js";
 
 /** PostgreSQL 15: initdb as runAs, config in PGDATA, `postgres -D` in the foreground, SIGINT to stop. */
 export function createPostgresqlEngine(): Engine {
@@ -61,7 +62,10 @@ export function createPostgresqlEngine(): Engine {
     },
 
     initialize,
-    prepareTemplate: initialize,
+    async prepareTemplate(target) {
+      await initialize(target);
+      await addSpareDatabase(target);
+    },
 
     async initializeFromTemplate(templateDir, target) {
       if (!(await exists(join(templateDir, "PG_VERSION")))) {
