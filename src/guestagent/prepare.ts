@@ -63,20 +63,19 @@ export async function prepare(agent: GuestAgent, request: PrepareRequest): Promi
       desired: "running",
       prepared: false,
     };
-    await agent.saveState(state);
     const p = agent.withEngine(state);
     next("copying the template onto the volume");
-    await copyOnce(p, template);
+    // The state must be saved before the engine gets its admin password (secure), not before the
+    // copy: the two go side by side.
+    await Promise.all([agent.saveState(state), copyOnce(p, template)]);
     next("writing the engine's configuration");
     await agent.configure(p);
     next("starting the engine");
     await agent.spawn(p);
     next("securing the engine");
     await agent.whileStarting(p, (ms) => p.engine.secure(p.layout, state.admin, ms));
-    next("waiting for the engine to accept connections");
-    await agent.whileStarting(p, (ms) => p.engine.waitReady(p.layout, state.admin, ms));
     next("creating the databases");
-    await p.engine.createDatabases(p.layout, state.admin, request.databases);
+    await createDatabasesOnceReady(agent, p, request.databases);
     next("creating the users");
     await p.engine.createUsers(p.layout, state.admin, request.users);
     next("saving the prepared state");
@@ -112,19 +111,9 @@ async function ensurePrepared(
   };
   try {
     p = await agent.setDesired("running", "prepare");
-    const wasRunning = await agent.isRunning();
-    if (!wasRunning) await agent.launch(p);
+    if (!(await agent.isRunning())) await agent.launch(p);
     next("creating the databases");
-    const createDatabases = () => p.engine.createDatabases(p.layout, p.state.admin, request.databases);
-    // An engine that was running (a warm pool's, say) is asked at once, without a readiness probe
-    // first (one connection less); only if it does not answer is it waited for.
-    const answered = wasRunning && (await createDatabases().then(() => true, notAnswering));
-    if (!answered) {
-      step = "waiting for the engine to accept connections";
-      await agent.whileStarting(p, (ms) => p.engine.waitReady(p.layout, p.state.admin, ms));
-      step = "creating the databases";
-      await createDatabases();
-    }
+    await createDatabasesOnceReady(agent, p, request.databases);
     next("creating the users");
     await p.engine.createUsers(p.layout, p.state.admin, request.users);
     next("done");
@@ -151,6 +140,23 @@ async function copyOnce(p: Prepared, template: string): Promise<void> {
     ...(p.layout.walDir ? { walDir: p.layout.walDir } : {}),
   });
   await rename(partial, dataDir);
+}
+
+/**
+ * Creates the databases, asking the engine at once: one that was just secured over its socket, or
+ * that was running already (a warm pool's), accepts connections, so a separate readiness probe
+ * would only cost a connection. An engine that does not answer (yet) is waited for, then asked again.
+ */
+async function createDatabasesOnceReady(
+  agent: GuestAgent,
+  p: Prepared,
+  databases: PrepareRequest["databases"],
+): Promise<void> {
+  const create = () => p.engine.createDatabases(p.layout, p.state.admin, databases);
+  // With nothing to create, a driver need not connect at all: then the probe is the only check.
+  if (databases.length > 0 && (await create().then(() => true, notAnswering))) return;
+  await agent.whileStarting(p, (ms) => p.engine.waitReady(p.layout, p.state.admin, ms));
+  await create();
 }
 
 /** false when the engine does not answer (yet); any other failure is rethrown. */
