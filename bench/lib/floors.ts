@@ -90,7 +90,15 @@ async function mountVolume(root: string): Promise<string | undefined> {
   const image = `${root}/volume.img`;
   const mountPoint = `${root}/vol`;
   await runChecked("truncate", ["-s", "2G", image]);
-  await runChecked("mkfs.ext4", ["-q", "-F", "-m", "0", "-E", "lazy_itable_init=0,lazy_journal_init=0", image]);
+  await runChecked("mkfs.ext4", [
+    "-q",
+    "-F",
+    "-m",
+    "0",
+    "-E",
+    "lazy_itable_init=0,lazy_journal_init=0",
+    image,
+  ]);
   await mkdir(mountPoint);
   await runChecked("mount", ["-t", "ext4", "-o", "loop,noatime,nodev,nosuid", image, mountPoint]);
   await chmod(mountPoint, 0o711);

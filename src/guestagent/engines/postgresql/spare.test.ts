@@ -51,14 +51,15 @@ async function asAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 test("the first default database is the spare renamed, indistinguishable from a created one", async () => {
   const spareOid = await asAdmin(
     async (c) =>
-      (await c.query("SELECT oid FROM pg_database WHERE datname = $1", [SPARE_DATABASE])).rows[0]?.oid,
+      (await c.query<{ oid: number }>("SELECT oid FROM pg_database WHERE datname = $1", [SPARE_DATABASE]))
+        .rows[0]?.oid,
   );
   assert.ok(spareOid, "the template holds the spare");
   await engine.createDatabases(layout, admin, [{ name: "shop" }, { name: "other" }]);
   const rows = await asAdmin(
     async (c) =>
       (
-        await c.query(
+        await c.query<{ datname: string; oid: number; owner: string; open: boolean }>(
           `SELECT datname, oid, pg_get_userbyid(datdba) AS owner, has_database_privilege('public', oid, 'CONNECT') AS open
            FROM pg_database WHERE datname IN ('shop', 'other', $1) ORDER BY datname`,
           [SPARE_DATABASE],
