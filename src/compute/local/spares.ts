@@ -31,6 +31,7 @@ export class SpareVolumes {
     private readonly specs: readonly SpareVolumeSpec[],
     private readonly runAs: RunAs,
     private readonly logger: Logger,
+    private readonly refillDelayMs = 2000,
   ) {
     this.layout = new Layout(`${rootDir}/spares`);
   }
@@ -53,7 +54,9 @@ export class SpareVolumes {
     if (index < 0) return false;
     const [spare] = this.ready.splice(index, 1);
     const id = spare!.id;
-    this.fill();
+    // Replaced a little later: mkfs and a mount competing with the create that took this spare
+    // (its template copy and engine start) would slow that very create down.
+    setTimeout(() => this.fill(), this.refillDelayMs).unref();
     try {
       await rename(this.layout.imageFile(id), image);
       await mkdir(volumePath, { recursive: true, mode: 0o700 });
