@@ -4,70 +4,36 @@
  * Runs the two alternately so that a busy machine slows both alike; prints one JSON object.
  * Usage: node dist/bench/engine-provisioning.js [runs=5] [manager…]
  */
-import { engineFor } from "../src/guestagent/engines/index.js";
-import { createTestSite, launchEngine } from "../src/guestagent/engines/testing.js";
-import type { Engine, EngineLayout } from "../src/guestagent/engines/index.js";
-
-const ADMIN = { username: "os_admin", password: "bench-password" };
-const SIZING = { ramMb: 128, vcpus: 1 };
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const ms = (since: number): number => Math.round(performance.now() - since);
-
-async function startAndSecure(
-  engine: Engine,
-  layout: EngineLayout,
-): Promise<{ startMs: number; stop: () => Promise<void> }> {
-  await engine.renderConfig(layout, SIZING);
-  const began = performance.now();
-  const proc = await launchEngine(engine.launchCommand(layout), layout.runAs, `${layout.logFile}.out`);
-  await engine.secure(layout, ADMIN, 30_000);
-  await engine.waitReady(layout, ADMIN, 30_000);
-  return { startMs: ms(began), stop: () => proc.stop() };
-}
+import { createFloorSite, FLOOR_SIZING } from "./lib/floors.js";
+import { median, ratio, round } from "./lib/stats.js";
 
 async function bench(manager: string, runs: number): Promise<Record<string, unknown>> {
-  const engine = engineFor(manager);
-  const site = await createTestSite(engine);
+  const site = await createFloorSite(manager);
   try {
-    const template = { binDir: site.binDir, dataDir: `${site.root}/template`, runAs: site.runAs };
-    await engine.prepareTemplate(template);
-    const r = {
-      initMs: [] as number[],
-      copyMs: [] as number[],
-      startMs: [] as number[],
-      scratchMs: [] as number[],
-      templateMs: [] as number[],
-    };
+    const r = { initMs: [] as number[], copyMs: [] as number[], startMs: [] as number[] };
+    const scratchMs: number[] = [];
+    const templateMs: number[] = [];
     for (let i = 0; i < runs; i++) {
-      const fresh = await site.layout(`fresh${i}`);
-      let began = performance.now();
-      await engine.initialize(fresh);
-      r.initMs.push(ms(began));
-      const a = await startAndSecure(engine, fresh);
-      r.scratchMs.push(ms(began));
-      await a.stop();
-
-      const copy = await site.layout(`copy${i}`);
-      began = performance.now();
-      await engine.initializeFromTemplate(template.dataDir, copy);
-      r.copyMs.push(ms(began));
-      const b = await startAndSecure(engine, copy);
-      r.templateMs.push(ms(began));
-      r.startMs.push(a.startMs, b.startMs);
-      await b.stop();
+      const a = await site.fromScratch();
+      const b = await site.fromTemplate();
+      r.initMs.push(round(a.initMs));
+      r.copyMs.push(round(b.initMs));
+      r.startMs.push(round(a.startMs), round(b.startMs));
+      scratchMs.push(round(a.totalMs));
+      templateMs.push(round(b.totalMs));
     }
-    const m = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, median(v)]));
+    const all = { ...r, scratchMs, templateMs };
+    const m = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, median(v)]));
     return {
       manager,
-      engine: engine.capabilities.name,
+      engine: site.engine.capabilities.name,
       runs,
       median: m,
-      speedup: +(m.scratchMs! / m.templateMs!).toFixed(2),
-      all: r,
+      speedup: ratio(median(scratchMs), median(templateMs)),
+      all,
     };
   } finally {
-    await site.cleanup();
+    await site.close();
   }
 }
 
@@ -76,4 +42,4 @@ const results = [];
 for (const manager of managers.length ? managers : ["postgresql", "mariadb"]) {
   results.push(await bench(manager, Number(runsArg ?? 5)));
 }
-console.log(JSON.stringify({ bench: "engine-provisioning", sizing: SIZING, results }, null, 2));
+console.log(JSON.stringify({ bench: "engine-provisioning", sizing: FLOOR_SIZING, results }, null, 2));

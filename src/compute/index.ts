@@ -25,3 +25,4 @@ export type {
 } from "./types.js";
 export { createLocalProvider } from "./local/provider.js";
 export type { LocalProviderOptions } from "./local/options.js";
+export type { SpareVolumeSpec } from "./local/spares.js";

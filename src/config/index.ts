@@ -3,4 +3,4 @@
  * environment and an optional JSON file into one frozen `Config` (resolve.ts).
  */
 export { OPTIONS, ROLES, type Role, type OptionKey, type OptionSpec } from "./options.js";
-export { resolveConfig, type Config, type ConfigSources } from "./resolve.js";
+export { resolveConfig, type Config, type ConfigSources, type WarmPoolConfig } from "./resolve.js";

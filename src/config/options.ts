@@ -114,12 +114,36 @@ export const OPTIONS = [
     "The cgroup under which each instance gets its own (memory, CPU and process limits).",
     "coffer",
   ),
-  option("heartbeatInterval", "heartbeat-interval", "Seconds between a guest agent's heartbeats.", "5"),
+  option(
+    "heartbeatInterval",
+    "heartbeat-interval",
+    "Seconds between a guest agent's heartbeats (Trove's report_interval). Each beat is a real " +
+      "query as the admin on a new connection, so this sets Coffer's idle cost per instance " +
+      "(docs/performance.md); an engine that died is noticed and started again within it.",
+    "30",
+  ),
   option(
     "heartbeatExpiry",
     "heartbeat-expiry",
     "Seconds without a heartbeat after which operating_status shows ERROR.",
     "60",
+  ),
+  option(
+    "spareVolumes",
+    "spare-volumes",
+    "Volumes a compute host keeps formatted and mounted ahead of creates, so that a create does not " +
+      "wait for mkfs and a loop mount: comma-separated <size GB>:<count> (empty: none).",
+    "1:2",
+  ),
+  option(
+    "warmPools",
+    "warm-pools",
+    "Warm pools, off by default: engines kept initialised, started and unclaimed on each compute host, " +
+      "so that a create that matches takes one instead of building one. Comma-separated " +
+      "<datastore>:<version>:<flavor id>:<size>[:<volume GB, default 1>], e.g. postgresql:15:6:2 " +
+      "(version `default` = the datastore's default version). Only creates with that flavor and " +
+      "volume size take from a pool; the pool refills in the background.",
+    "",
   ),
   option("logLevel", "log-level", "Log level: fatal, error, warn, info, debug, trace or silent.", "info"),
 ] as const;

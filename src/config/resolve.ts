@@ -34,6 +34,21 @@ export interface Config {
   readonly computeDir: string;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatExpiryMs: number;
+  /** Loop volumes kept formatted and mounted ahead of creates, per size (empty: none). */
+  readonly spareVolumes: readonly { readonly sizeGb: number; readonly count: number }[];
+  /** Warm pools per datastore version, flavor and volume size (empty: none). */
+  readonly warmPools: readonly WarmPoolConfig[];
+}
+
+/** One warm pool as configured (`--warm-pools`); the compute host resolves the names. */
+export interface WarmPoolConfig {
+  readonly datastore: string;
+  /** A version name; null for the datastore's default version. */
+  readonly version: string | null;
+  readonly flavorId: string;
+  /** How many unclaimed engines to keep started. */
+  readonly size: number;
+  readonly volumeGb: number;
 }
 
 export interface ConfigSources {
@@ -129,7 +144,62 @@ function validate(raw: Record<string, string>): Config {
     computeDir: resolvePath(raw.computeDir!),
     heartbeatIntervalMs: parseInteger(raw.heartbeatInterval!, "heartbeat-interval", 1, 3600) * 1000,
     heartbeatExpiryMs: parseInteger(raw.heartbeatExpiry!, "heartbeat-expiry", 2, 86400) * 1000,
+    spareVolumes: parseSpareVolumes(raw.spareVolumes!),
+    warmPools: parseWarmPools(raw.warmPools!),
   };
+}
+
+/** `<size GB>:<count>`, comma-separated. */
+function parseSpareVolumes(value: string): { sizeGb: number; count: number }[] {
+  return value
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [size, count, ...rest] = entry.split(":");
+      if (size === undefined || count === undefined || rest.length > 0) {
+        throw invalid("spare-volumes", `"${entry}" is not <size GB>:<count>`);
+      }
+      return {
+        sizeGb: parseInteger(size, "spare-volumes size", 1, 10_000),
+        count: parseInteger(count, "spare-volumes count", 0, 100),
+      };
+    });
+}
+
+/** `<datastore>:<version>:<flavor id>:<size>[:<volume GB>]`, comma-separated. */
+function parseWarmPools(value: string): WarmPoolConfig[] {
+  const pools: WarmPoolConfig[] = [];
+  for (const entry of value
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const parts = entry.split(":");
+    const [datastore, version, flavorId, size, volumeGb = "1"] = parts;
+    if (parts.length < 4 || parts.length > 5 || !datastore || !version || !flavorId) {
+      throw invalid("warm-pools", `"${entry}" is not <datastore>:<version>:<flavor id>:<size>[:<volume GB>]`);
+    }
+    const pool = {
+      datastore,
+      version: version === "default" ? null : version,
+      flavorId,
+      size: parseInteger(size!, "warm-pools size", 0, 100),
+      volumeGb: parseInteger(volumeGb, "warm-pools volume size", 1, 10_000),
+    };
+    if (
+      pools.some(
+        (p) =>
+          p.datastore === datastore &&
+          p.version === pool.version &&
+          p.flavorId === flavorId &&
+          p.volumeGb === pool.volumeGb,
+      )
+    ) {
+      throw invalid("warm-pools", `"${entry}" names a pool twice`);
+    }
+    pools.push(pool);
+  }
+  return pools;
 }
 
 function parseInteger(value: string, name: string, min: number, max: number): number {

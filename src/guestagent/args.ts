@@ -1,7 +1,14 @@
 import type { JsonValue } from "../bus/index.js";
 import { isManager } from "../domain/index.js";
 import { argsError } from "./errors.js";
-import type { DatabaseSpec, Overrides, PlacementRequest, PrepareRequest, UserSpec } from "./rpc.js";
+import type {
+  DatabaseSpec,
+  Overrides,
+  PlacementRequest,
+  PoolShape,
+  PrepareRequest,
+  UserSpec,
+} from "./rpc.js";
 
 /**
  * What arrives over the bus is checked before it is used: a malformed call is a
@@ -54,6 +61,21 @@ export function parsePlacementRequest(args: JsonValue): PlacementRequest {
     ramMb: positiveInt("provision", o, "ramMb"),
     vcpus: positiveInt("provision", o, "vcpus"),
     isPublic: o.isPublic,
+  };
+}
+
+export function parsePoolShape(args: JsonValue): PoolShape {
+  const m = "claim_pooled";
+  const o = object(m, args, "the request");
+  const manager = str(m, o, "manager");
+  if (!isManager(manager)) throw argsError(m, `unknown manager ${manager}`);
+  return {
+    manager,
+    image: str(m, o, "image"),
+    version: str(m, o, "version"),
+    ramMb: positiveInt(m, o, "ramMb"),
+    vcpus: positiveInt(m, o, "vcpus"),
+    volumeSizeGb: positiveInt(m, o, "volumeSizeGb"),
   };
 }
 

@@ -9,7 +9,8 @@ import type { Templates } from "./templates.js";
 /** What every guest agent of a host shares; built once by the host agent. */
 export interface GuestContext {
   provider: ComputeProvider;
-  conductor: ConductorClient;
+  /** Where heartbeats go (a warm pool's unclaimed engines report nowhere). */
+  conductor: Pick<ConductorClient, "heartbeat">;
   logger: Logger;
   clock: Clock;
   paths: GuestPaths;

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { MessageBus, Subscription } from "../bus/index.js";
 import type { AdoptedInstance, ComputeProvider, InstancePlacement } from "../compute/index.js";
 import { ConductorClient } from "../conductor/index.js";
@@ -14,6 +15,7 @@ import { Heartbeats } from "./heartbeats.js";
 import { hostHandlers } from "./host-handlers.js";
 import { installationProbe, prepareRoot } from "./host-setup.js";
 import { checkId, GuestPaths } from "./paths.js";
+import { WarmPool, type PoolSpec } from "./pool.js";
 import { guestTopic, hostTopic } from "./rpc.js";
 import { KeyedSerial, Semaphore } from "./serial.js";
 import { Templates } from "./templates.js";
@@ -40,6 +42,8 @@ export interface HostAgentDeps {
   engineFor?: (manager: string) => Engine;
   /** Generates engine admin passwords. Default: 24 random bytes, base64url. */
   newPassword?: () => string;
+  /** Warm pools this host keeps (docs/performance.md). Default: none. */
+  warmPools?: readonly PoolSpec[];
 }
 
 export interface HostAgent {
@@ -66,6 +70,7 @@ export function createHostAgent(deps: HostAgentDeps): HostAgent {
   const heartbeats = new Heartbeats(deps.heartbeatIntervalMs ?? 5000, deps.heartbeatConcurrency ?? 8, log);
   let hostSubscription: Subscription | undefined;
   let state: "new" | "started" | "stopped" = "new";
+  let pool: WarmPool | undefined;
 
   async function serveGuest(context: GuestContext, placement: InstancePlacement): Promise<GuestAgent> {
     const id = placement.instanceId;
@@ -118,6 +123,22 @@ export function createHostAgent(deps: HostAgentDeps): HostAgent {
     log.info({ instanceId: id }, "instance destroyed");
   }
 
+  /** Starts the warm pools, if any are configured; returns the ids of their members. */
+  async function startPool(context: GuestContext, found: AdoptedInstance[]): Promise<Set<string>> {
+    const specs = (deps.warmPools ?? []).filter((s) => s.size > 0);
+    if (specs.length === 0) return new Set();
+    pool = new WarmPool({
+      provider: deps.provider,
+      context: { ...context, conductor: { heartbeat: async () => undefined } },
+      dir: join(paths.root, "pool"),
+      hostName: deps.hostName,
+      specs,
+      destroy: (id) => perInstance.run(id, () => destroyGuest(id)),
+      logger: log,
+    });
+    return pool.start(found);
+  }
+
   return {
     async start() {
       if (state !== "new") throw new InvalidStateError("HOST_AGENT_STARTED", "a host agent starts once");
@@ -142,10 +163,15 @@ export function createHostAgent(deps: HostAgentDeps): HostAgent {
         newPassword: deps.newPassword ?? (() => randomBytes(24).toString("base64url")),
         startTimeoutMs: deps.startTimeoutMs ?? 120_000,
         stopTimeoutMs: deps.stopTimeoutMs ?? 60_000,
-        volumeUsageMaxAgeMs: 30_000,
+        // Heartbeats re-measure the volume's usage every few minutes, not every beat (it costs a
+        // handful of file operations per instance); operations always measure afresh.
+        volumeUsageMaxAgeMs: 300_000,
       };
 
-      const found = await deps.provider.adopt();
+      const all = await deps.provider.adopt();
+      // Warm pool members are instances without an instance row: the pool keeps them, unserved.
+      const pooled = await startPool(context, all);
+      const found = all.filter((f) => !pooled.has(f.placement.instanceId));
       const counts = { relaunched: 0, adopted: 0, idle: 0, failed: 0 };
       const bound = new Semaphore(4);
       await Promise.all(
@@ -161,18 +187,26 @@ export function createHostAgent(deps: HostAgentDeps): HostAgent {
           ),
         ),
       );
-      await removeOrphanStates(paths, new Set(found.map((f) => f.placement.instanceId)), log);
+      await removeOrphanStates(paths, new Set(all.map((f) => f.placement.instanceId)), log);
 
       hostSubscription = await deps.bus.serve(
         hostTopic(deps.hostName),
         hostHandlers({
           provision: (request) =>
             perInstance.run(request.instanceId, async () => {
-              const placement = await deps.provider.provision(request);
+              // A claimed pool member becomes this instance: placed, mounted and limited already.
+              const pooled = await pool?.confirm(request.instanceId);
+              const placement = pooled ?? (await deps.provider.provision(request));
               await serveGuest(context, placement);
               return { host: deps.hostName, address: placement.address };
             }),
-          destroy: (id) => perInstance.run(id, () => destroyGuest(id)),
+          destroy: (id) =>
+            perInstance.run(id, async () => {
+              await pool?.forget(id);
+              await destroyGuest(id);
+            }),
+          claimPooled: async (shape) => (pool ? pool.claim(shape) : null),
+          releasePooled: async (id) => pool?.release(id),
         }),
       );
       log.info({ instances: found.length, ...counts }, "host agent started");
@@ -182,6 +216,7 @@ export function createHostAgent(deps: HostAgentDeps): HostAgent {
       if (state !== "started") return;
       state = "stopped";
       await hostSubscription?.close();
+      await pool?.stop();
       await heartbeats.stop();
       const all = [...guests.values()];
       guests.clear();

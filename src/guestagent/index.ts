@@ -25,3 +25,4 @@ export {
 } from "./engines/rules.js";
 export type { Engine, EngineCapabilities, EngineInstallation } from "./engines/index.js";
 export { createHostAgent, type HostAgent, type HostAgentDeps } from "./host-agent.js";
+export type { PoolSpec } from "./pool.js";

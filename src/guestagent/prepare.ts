@@ -1,5 +1,5 @@
 import { access, rename, rm } from "node:fs/promises";
-import { ConflictError, ValidationError } from "../domain/index.js";
+import { CofferError, ConflictError, ErrorKind, ValidationError } from "../domain/index.js";
 import { argsError, duringStep } from "./errors.js";
 import type { GuestAgent, Prepared } from "./guest-agent.js";
 import type { GuestState } from "./guest-state.js";
@@ -29,6 +29,15 @@ export async function prepare(agent: GuestAgent, request: PrepareRequest): Promi
   agent.failed = false;
   await agent.report("building", false);
   let step = "checking the engine installation";
+  // Where a prepare spends its time, logged with its end (docs/performance.md reads these).
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const next = (name: string) => {
+    const now = performance.now();
+    timings[step] = Math.round(now - mark);
+    mark = now;
+    step = name;
+  };
   try {
     const engine = agent.ctx.engineFor(request.manager);
     const installation = await agent.ctx.installation(engine, request.image);
@@ -38,9 +47,9 @@ export async function prepare(agent: GuestAgent, request: PrepareRequest): Promi
         `${request.image} holds ${engine.capabilities.name} ${installation.version}, not ${request.version}`,
       );
     }
-    step = "preparing the engine's template";
+    next("preparing the engine's template");
     const template = await agent.ctx.templates.dataDirFor(engine, installation, agent.placement.runAs);
-    step = "saving the guest state";
+    next("saving the guest state");
     const state: GuestState = {
       instanceId: agent.id,
       manager: request.manager,
@@ -54,30 +63,30 @@ export async function prepare(agent: GuestAgent, request: PrepareRequest): Promi
       desired: "running",
       prepared: false,
     };
-    await agent.saveState(state);
     const p = agent.withEngine(state);
-    step = "copying the template onto the volume";
-    await copyOnce(p, template);
+    next("copying the template onto the volume");
+    // The state must be saved before the engine gets its admin password (secure), not before the
+    // copy: the two go side by side.
+    await Promise.all([agent.saveState(state), copyOnce(p, template)]);
     if (Object.keys(state.overrides).length > 0) {
       // A configuration group's values, read by the engine's own parser before it starts with them.
-      step = "checking the configuration";
+      next("checking the configuration");
       await p.engine.checkConfig(p.layout, await agent.sizing(state), state.overrides);
     }
-    step = "writing the engine's configuration";
+    next("writing the engine's configuration");
     await agent.configure(p);
-    step = "starting the engine";
+    next("starting the engine");
     await agent.spawn(p);
-    step = "securing the engine";
+    next("securing the engine");
     await agent.whileStarting(p, (ms) => p.engine.secure(p.layout, state.admin, ms));
-    step = "waiting for the engine to accept connections";
-    await agent.whileStarting(p, (ms) => p.engine.waitReady(p.layout, state.admin, ms));
-    step = "creating the databases";
-    await p.engine.createDatabases(p.layout, state.admin, request.databases);
-    step = "creating the users";
+    next("creating the databases");
+    await createDatabasesOnceReady(agent, p, request.databases);
+    next("creating the users");
     await p.engine.createUsers(p.layout, state.admin, request.users);
-    step = "saving the guest state";
+    next("saving the prepared state");
     await agent.saveState({ ...state, prepared: true, lastWorking: state.overrides });
-    agent.log.info({ manager: request.manager, version: installation.version }, "instance prepared");
+    next("done");
+    agent.log.info({ manager: request.manager, version: installation.version, timings }, "instance prepared");
   } catch (err) {
     agent.failed = true;
     agent.transient = undefined;
@@ -97,18 +106,26 @@ async function ensurePrepared(
   request: PrepareRequest,
 ): Promise<StatusReport> {
   let step = "starting the engine";
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const next = (name: string) => {
+    const now = performance.now();
+    timings[step] = Math.round(now - mark);
+    mark = now;
+    step = name;
+  };
   try {
     p = await agent.setDesired("running", "prepare");
     if (!(await agent.isRunning())) await agent.launch(p);
-    step = "waiting for the engine to accept connections";
-    await agent.whileStarting(p, (ms) => p.engine.waitReady(p.layout, p.state.admin, ms));
-    step = "creating the databases";
-    await p.engine.createDatabases(p.layout, p.state.admin, request.databases);
-    step = "creating the users";
+    next("creating the databases");
+    await createDatabasesOnceReady(agent, p, request.databases);
+    next("creating the users");
     await p.engine.createUsers(p.layout, p.state.admin, request.users);
+    next("done");
   } catch (err) {
     throw duringStep(err, agent.id, "prepare", step);
   }
+  agent.log.debug({ timings }, "prepared instance checked");
   return agent.reportNow();
 }
 
@@ -128,6 +145,29 @@ async function copyOnce(p: Prepared, template: string): Promise<void> {
     ...(p.layout.walDir ? { walDir: p.layout.walDir } : {}),
   });
   await rename(partial, dataDir);
+}
+
+/**
+ * Creates the databases, asking the engine at once: one that was just secured over its socket, or
+ * that was running already (a warm pool's), accepts connections, so a separate readiness probe
+ * would only cost a connection. An engine that does not answer (yet) is waited for, then asked again.
+ */
+async function createDatabasesOnceReady(
+  agent: GuestAgent,
+  p: Prepared,
+  databases: PrepareRequest["databases"],
+): Promise<void> {
+  const create = () => p.engine.createDatabases(p.layout, p.state.admin, databases);
+  // With nothing to create, a driver need not connect at all: then the probe is the only check.
+  if (databases.length > 0 && (await create().then(() => true, notAnswering))) return;
+  await agent.whileStarting(p, (ms) => p.engine.waitReady(p.layout, p.state.admin, ms));
+  await create();
+}
+
+/** false when the engine does not answer (yet); any other failure is rethrown. */
+function notAnswering(err: unknown): false {
+  if (err instanceof CofferError && err.kind === ErrorKind.Unavailable) return false;
+  throw err;
 }
 
 async function exists(path: string): Promise<boolean> {

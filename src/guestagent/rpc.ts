@@ -26,6 +26,24 @@ export type PlacementRequest = {
 
 export type PlacementResult = { host: string; address: string };
 
+/** What a warm pool holds: engines of one installation, sized for one flavor and volume. */
+export type PoolShape = {
+  manager: Manager;
+  image: string;
+  version: string;
+  ramMb: number;
+  vcpus: number;
+  volumeSizeGb: number;
+};
+
+/** A pooled engine taken for a new instance: its id becomes the instance's id. */
+export type PooledInstance = { instanceId: string; host: string; address: string };
+
+/** One string per pool shape: what a create must match exactly to take from that pool. */
+export function poolKey(s: PoolShape): string {
+  return [s.manager, s.image, s.version, s.ramMb, s.vcpus, s.volumeSizeGb].join("|");
+}
+
 export type DatabaseSpec = { name: string; characterSet?: string; collate?: string };
 export type UserSpec = { name: string; password: string; host?: string; databases: string[] };
 
@@ -86,6 +104,25 @@ export class HostClient {
   /** Idempotent: stops the engine and guest agent, removes volume and address. */
   destroy(instanceId: string): Promise<void> {
     return this.bus.call(hostTopic(this.host), "destroy", { instanceId }, { timeoutMs: GUEST_TIMEOUTS.high });
+  }
+
+  /**
+   * Takes a ready engine of this shape from the host's warm pool, or null when it has none. The
+   * engine is reserved for the caller until `provision` with its id confirms it (or `releasePooled`
+   * gives it back); a reservation nobody confirms is destroyed after a while.
+   */
+  claimPooled(shape: PoolShape, timeoutMs = 2000): Promise<PooledInstance | null> {
+    return this.bus.call(hostTopic(this.host), "claim_pooled", json(shape), { timeoutMs });
+  }
+
+  /** Gives a claimed, unconfirmed engine back to its pool (the create that took it failed). */
+  releasePooled(instanceId: string): Promise<void> {
+    return this.bus.call(
+      hostTopic(this.host),
+      "release_pooled",
+      { instanceId },
+      { timeoutMs: GUEST_TIMEOUTS.low },
+    );
   }
 }
 

@@ -9,6 +9,7 @@ import { createConductor } from "../conductor/index.js";
 import { createTaskManager, WORKFLOWS } from "../taskmanager/index.js";
 import { createLocalProvider } from "../compute/index.js";
 import { createHostAgent } from "../guestagent/index.js";
+import { resolveWarmPools } from "./warm-pools.js";
 
 /** A started role: something to stop, in reverse order of starting. */
 export type Stopper = () => Promise<void>;
@@ -64,6 +65,7 @@ export async function startComputeHost(deps: RoleDeps): Promise<Stopper> {
     cgroupParent: config.cgroupParent,
     hostName: config.hostName,
     logger: deps.logger,
+    spareVolumes: config.spareVolumes,
   });
   const agent = createHostAgent({
     bus: deps.bus,
@@ -73,6 +75,7 @@ export async function startComputeHost(deps: RoleDeps): Promise<Stopper> {
     hostName: config.hostName,
     rootDir: join(config.computeDir, "agent"),
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    warmPools: await resolveWarmPools(deps.store, config, deps.logger),
   });
   await agent.start();
   return () => agent.stop();

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely, SqliteDialect, type SqliteDatabase } from "kysely";
 import type { DialectProfile, ErrorClass } from "./profile.js";
 import type { Schema } from "./schema.js";
 
@@ -37,5 +37,31 @@ export function openSqlite(path: string): Kysely<Schema> {
   database.pragma("synchronous = NORMAL");
   database.pragma("foreign_keys = ON");
   database.pragma("busy_timeout = 5000");
-  return new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; the API runs the same few queries on every
+ * request, and preparing was a sixth of the CPU of `GET /instances` (docs/performance.md). This
+ * keeps prepared statements by their SQL text (SQL with bound parameters: the text repeats). A
+ * statement still being iterated (a stream) is not shared: the caller gets a fresh one.
+ */
+export function withStatementCache(database: Database.Database, max = 500): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      database.close();
+    },
+    prepare(sql: string) {
+      const cached = cache.get(sql);
+      if (cached && !cached.busy) return cached;
+      const statement = database.prepare(sql);
+      if (!cached) {
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }

@@ -15,10 +15,14 @@ import { freePort, run, runChecked, waitFor, type RunResult } from "../../src/li
 export interface CofferServer {
   dir: string;
   dataDir: string;
+  /** The cgroup every instance's own cgroup is created under. */
+  cgroupParent: string;
   url: string;
   /** OS_* variables of the admin (from admin-openrc.sh), on top of a clean environment. */
   env: NodeJS.ProcessEnv;
   output(): string;
+  /** The server process's pid (while it runs). */
+  pid(): number;
   start(): Promise<void>;
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Stops the server and removes every instance it holds (engines are detached and outlive it). */
@@ -33,6 +37,8 @@ export interface StartOptions {
   extraArgs?: string[];
   /** Extra environment for the server (e.g. COFFER_ADMIN_PASSWORD shared by several processes). */
   env?: NodeJS.ProcessEnv;
+  /** Arguments for node itself (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export async function startCoffer(options: StartOptions = {}): Promise<CofferServer> {
@@ -50,16 +56,18 @@ export async function startCoffer(options: StartOptions = {}): Promise<CofferSer
   const server: CofferServer = {
     dir,
     dataDir,
+    cgroupParent,
     url: `http://127.0.0.1:${port}`,
     env: { ...clean, HOME: dir },
     output: () => output,
+    pid: () => child?.pid ?? -1,
     async start() {
       const args = ["server", "--data-dir", dataDir, "--port", String(port), "--address-pool", pool];
       args.push("--cgroup-parent", cgroupParent, "--compute-dir", join(dir, "compute"));
       if (options.roles) args.push("--roles", options.roles);
       args.push("--heartbeat-interval", "1", "--heartbeat-expiry", "10", ...(options.extraArgs ?? []));
       const started = output.length;
-      child = spawn(process.execPath, [cofferBin, ...args], {
+      child = spawn(process.execPath, [...(options.nodeArgs ?? []), cofferBin, ...args], {
         env: { ...clean, HOME: dir, COFFER_LOG_LEVEL: "warn", ...options.env },
         stdio: ["ignore", "pipe", "pipe"],
       });

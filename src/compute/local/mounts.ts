@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { resolve, sep } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { dirname, resolve, sep } from "node:path";
 import { run } from "../../lib/index.js";
 
 export interface MountEntry {
@@ -38,9 +38,20 @@ export async function readMounts(): Promise<MountEntry[]> {
   return parseMountInfo(await readFile("/proc/self/mountinfo", "utf8"));
 }
 
+/**
+ * Whether a filesystem is mounted at `path`: it lies on another device than its parent (true of
+ * every loop volume). Two stat calls, where reading the mount table grows with every instance's
+ * volume — and heartbeats ask this of every instance.
+ */
 export async function isMountPoint(path: string): Promise<boolean> {
   const target = resolve(path);
-  return (await readMounts()).some((m) => m.mountPoint === target);
+  try {
+    const [self, parent] = await Promise.all([stat(target), stat(dirname(target))]);
+    return self.dev !== parent.dev || self.ino === parent.ino;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw err;
+  }
 }
 
 /** Mount points at or below `dir`, deepest first (the order to unmount them in). */

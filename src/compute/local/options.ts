@@ -4,6 +4,7 @@ import { ValidationError } from "../../domain/index.js";
 import type { Logger } from "../../lib/index.js";
 import type { VolumeKind } from "../types.js";
 import { parsePool } from "./addresses.js";
+import type { SpareVolumeSpec } from "./spares.js";
 
 export interface LocalProviderOptions {
   /** Where placements, address leases, volume images and mount points live (e.g. `<dataDir>/compute`). */
@@ -22,6 +23,8 @@ export interface LocalProviderOptions {
   pidsMax?: number;
   /** Recorded as each placement's host. Default: this machine's host name. */
   hostName?: string;
+  /** Loop volumes kept formatted and mounted ahead of provisions, per size. Default: none. */
+  spareVolumes?: readonly SpareVolumeSpec[];
   logger: Logger;
 }
 
@@ -37,6 +40,7 @@ export function resolveLocalOptions(options: LocalProviderOptions): ResolvedLoca
     cgroupParent: options.cgroupParent ?? "coffer",
     pidsMax: options.pidsMax ?? 1024,
     hostName: options.hostName ?? hostname(),
+    spareVolumes: options.spareVolumes ?? [],
     logger: options.logger,
   };
   parsePool(resolved.addressPool); // throws on a bad pool now rather than at the first provision

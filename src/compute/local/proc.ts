@@ -40,9 +40,16 @@ export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
   }
 }
 
-/** Changes at each boot; a pid file from an earlier boot names no living process. */
-export async function readBootId(): Promise<string> {
-  return (await readFile("/proc/sys/kernel/random/boot_id", "utf8")).trim();
+let bootId: Promise<string> | undefined;
+
+/**
+ * Changes at each boot; a pid file from an earlier boot names no living process. Read once per
+ * process (it cannot change while this process lives), since every heartbeat asks for it.
+ */
+export function readBootId(): Promise<string> {
+  bootId ??= readFile("/proc/sys/kernel/random/boot_id", "utf8").then((id) => id.trim());
+  bootId.catch(() => (bootId = undefined));
+  return bootId;
 }
 
 /** The real uid of a process (first field of `Uid:` in /proc/<pid>/status). */

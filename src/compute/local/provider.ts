@@ -1,4 +1,4 @@
-import { mkdir, rm } from "node:fs/promises";
+import { access, mkdir, rm } from "node:fs/promises";
 import { InvalidStateError, NotFoundError, ValidationError } from "../../domain/index.js";
 import type {
   AdoptedInstance,
@@ -19,6 +19,7 @@ import { KeyedMutex } from "./keyed-mutex.js";
 import { isMountPoint, mountsUnder } from "./mounts.js";
 import { resolveLocalOptions, type LocalProviderOptions, type ResolvedLocalOptions } from "./options.js";
 import { probeHost, type HostFacts } from "./probe.js";
+import { SpareVolumes } from "./spares.js";
 import { checkInstanceId, Layout, readAllPlacements, readPlacement, writePlacement } from "./records.js";
 import {
   createDirectoryVolume,
@@ -40,6 +41,7 @@ interface Parts {
   facts: HostFacts;
   cgroups: InstanceCgroups;
   processes: EngineProcesses;
+  spares: SpareVolumes | undefined;
 }
 
 class LocalProvider implements ComputeProvider {
@@ -58,7 +60,13 @@ class LocalProvider implements ComputeProvider {
     if (!this.parts) {
       this.parts = probeHost(this.options).then((facts) => {
         const cgroups = new InstanceCgroups(facts.hierarchies, this.options.cgroupParent);
-        return { facts, cgroups, processes: new EngineProcesses(this.layout, cgroups) };
+        const { spareVolumes, rootDir, logger } = this.options;
+        const spares =
+          facts.capabilities.volumeKind === "loop" && spareVolumes.length > 0
+            ? new SpareVolumes(rootDir, spareVolumes, facts.runAs, logger)
+            : undefined;
+        spares?.start().catch((err: unknown) => logger.error({ err }, "spare volumes not started"));
+        return { facts, cgroups, processes: new EngineProcesses(this.layout, cgroups), spares };
       });
       this.parts.catch(() => (this.parts = undefined));
     }
@@ -75,7 +83,7 @@ class LocalProvider implements ComputeProvider {
     checkLimits(spec);
     const id = spec.instanceId;
     return this.mutex.run(id, async () => {
-      const { facts, cgroups } = await this.host();
+      const { facts, cgroups, spares } = await this.host();
       const existing = await readPlacement(this.layout, id);
       if (existing) {
         const asked = { volumeSizeGb: spec.volumeSizeGb, ramMb: spec.ramMb, vcpus: spec.vcpus };
@@ -89,14 +97,19 @@ class LocalProvider implements ComputeProvider {
         return existing;
       }
       // Files without a placement are a provision that did not finish: start again from nothing.
-      await this.removeInstance(id);
+      // (Without an instance dir there is at most an address lease, which lease() reuses; the
+      // removal costs a process spawn, so a fresh provision skips it.)
+      if (await exists(this.layout.instanceDir(id))) await this.removeInstance(id);
       try {
         const address = await this.addresses.lease(id);
         await mkdir(this.layout.instanceDir(id), { recursive: true, mode: 0o755 });
         await checkReachable(this.layout.instanceDir(id), facts.runAs);
         const volumeKind = facts.capabilities.volumeKind;
-        if (volumeKind === "loop") await createLoopVolume(this.layout, id, spec.volumeSizeGb, facts.runAs);
-        else await createDirectoryVolume(this.layout, id, facts.runAs);
+        if (volumeKind === "loop") {
+          const image = this.layout.imageFile(id);
+          const took = await spares?.takeInto(spec.volumeSizeGb, image, this.layout.volumePath(id));
+          if (!took) await createLoopVolume(this.layout, id, spec.volumeSizeGb, facts.runAs);
+        } else await createDirectoryVolume(this.layout, id, facts.runAs);
         await cgroups.apply(id, { ...spec, pidsMax: this.options.pidsMax });
         const placement: InstancePlacement = {
           instanceId: id,
@@ -264,4 +277,11 @@ class LocalProvider implements ComputeProvider {
     await rm(this.layout.instanceDir(id), { recursive: true, force: true });
     await this.addresses.release(id);
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -59,14 +59,28 @@ export async function claimEmptyDataDir(target: DataDirTarget): Promise<void> {
  * `cp -a` (one process, reflinks where the filesystem has them) is several times faster than
  * copying file by file from Node.
  */
-export async function copyTemplate(templateDir: string, target: DataDirTarget): Promise<void> {
+export async function copyTemplate(
+  templateDir: string,
+  target: DataDirTarget,
+  options: { exclude?: readonly string[] } = {},
+): Promise<void> {
   await claimEmptyDataDir(target);
-  // cp -a onto an existing empty directory would nest the copy inside it.
-  await rmdir(target.dataDir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== "ENOENT") throw err;
-  });
-  await runChecked("cp", ["-a", "--reflink=auto", "--", templateDir, target.dataDir], { env: engineEnv() });
-  const owner = await stat(target.dataDir);
+  if (options.exclude?.length) {
+    // Everything but the excluded entries, into the (empty) data dir.
+    await ensureOwnedDir(target.dataDir, target.runAs, 0o700);
+    const entries = (await readdir(templateDir)).filter((e) => !options.exclude!.includes(e));
+    const sources = entries.map((e) => join(templateDir, e));
+    await runChecked("cp", ["-a", "--reflink=auto", "-t", target.dataDir, "--", ...sources], {
+      env: engineEnv(),
+    });
+  } else {
+    // cp -a onto an existing empty directory would nest the copy inside it.
+    await rmdir(target.dataDir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "ENOENT") throw err;
+    });
+    await runChecked("cp", ["-a", "--reflink=auto", "--", templateDir, target.dataDir], { env: engineEnv() });
+  }
+  const owner = await stat(templateDir); // cp -a kept the template's owner
   if (owner.uid !== target.runAs.uid || owner.gid !== target.runAs.gid) {
     await runChecked("chown", ["-R", `${target.runAs.uid}:${target.runAs.gid}`, "--", target.dataDir], {
       env: engineEnv(),

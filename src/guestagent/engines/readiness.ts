@@ -35,7 +35,9 @@ export async function whileDown<T>(
   attempt: () => Promise<T>,
   timeoutMs: number,
   what: string,
-  intervalMs = 25,
+  // Short: a starting engine is asked again within a few ms of being able to answer (a failed
+  // attempt on a socket that is not there yet costs next to nothing).
+  intervalMs = 5,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

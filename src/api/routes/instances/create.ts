@@ -8,6 +8,7 @@ import { flavorFromRef, resolveDatastoreVersion, versionIndex } from "../../../c
 import type { ApiDeps } from "../../deps.js";
 import { parseAccess } from "./access.js";
 import { groupFor } from "./configuration.js";
+import { claimPooled, releasePooled } from "./pooled.js";
 import { configurationNames, instanceView, viewContext } from "./view.js";
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
@@ -108,7 +109,22 @@ export function instanceCreateRoute(app: FastifyInstance, deps: ApiDeps): void {
         ? await groupFor(request, deps, body.configuration, { projectId, datastoreVersionId: version.id })
         : undefined;
 
-      const id = randomUUID();
+      // A pooled engine started with the flavor's defaults; a group's values need a cold create.
+      const pooled = group
+        ? null
+        : await claimPooled(
+            deps,
+            {
+              manager: version.manager,
+              image: version.image,
+              version: version.version,
+              ramMb: flavor.ramMb,
+              vcpus: flavor.vcpus,
+              volumeSizeGb,
+            },
+            access.isPublic,
+          );
+      const id = pooled?.instanceId ?? randomUUID();
       const now = clock.now();
       const data: CreateData = {
         manager: version.manager,
@@ -121,37 +137,45 @@ export function instanceCreateRoute(app: FastifyInstance, deps: ApiDeps): void {
         databases,
         users,
         overrides: group?.values ?? {},
+        ...(pooled ? { host: pooled.host, address: pooled.address } : {}),
       };
-      const instance = await store.transaction(async (tx) => {
-        const reservation = await identity.quotas.reserve(
-          projectId,
-          { instances: 1, volumes: volumeSizeGb, ram: flavor.ramMb },
-          tx,
-        );
-        const created = await tx.instances.create({
-          id,
-          projectId,
-          name: body.name,
-          flavorId: flavor.id,
-          datastoreVersionId: version.id,
-          volumeSizeGb,
-          isPublic: access.isPublic,
-          allowedCidrs: access.allowedCidrs,
-          availabilityZone: body.availability_zone ?? null,
-          configurationId: group?.id ?? null,
-          createdAt: now,
+      const placed = pooled ? { host: pooled.host, address: pooled.address } : {};
+      const instance = await store
+        .transaction(async (tx) => {
+          const reservation = await identity.quotas.reserve(
+            projectId,
+            { instances: 1, volumes: volumeSizeGb, ram: flavor.ramMb },
+            tx,
+          );
+          const created = await tx.instances.create({
+            id,
+            projectId,
+            name: body.name,
+            flavorId: flavor.id,
+            datastoreVersionId: version.id,
+            volumeSizeGb,
+            isPublic: access.isPublic,
+            allowedCidrs: access.allowedCidrs,
+            availabilityZone: body.availability_zone ?? null,
+            configurationId: group?.id ?? null,
+            createdAt: now,
+          });
+          if (pooled) await tx.instances.update(id, { ...placed, updatedAt: now });
+          await tx.serviceStatuses.set(id, "new", now);
+          await tx.tasks.create({
+            id: randomUUID(),
+            instanceId: id,
+            kind: "create_instance",
+            data,
+            createdAt: now,
+          });
+          await identity.quotas.commit(reservation, tx);
+          return { ...created, ...placed };
+        })
+        .catch(async (err: unknown) => {
+          if (pooled) await releasePooled(deps, pooled);
+          throw err;
         });
-        await tx.serviceStatuses.set(id, "new", now);
-        await tx.tasks.create({
-          id: randomUUID(),
-          instanceId: id,
-          kind: "create_instance",
-          data,
-          createdAt: now,
-        });
-        await identity.quotas.commit(reservation, tx);
-        return created;
-      });
       await bus.cast(TASKMANAGER_TOPIC, "wake", {});
 
       const ctx = viewContext(request, {

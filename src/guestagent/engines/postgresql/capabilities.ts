@@ -13,7 +13,8 @@ export const postgresqlCapabilities: EngineCapabilities = Object.freeze({
   systemUsers: Object.freeze(["os_admin", "postgres"]),
   // CREATE ROLE refuses these: they are the predefined roles' namespace.
   reservedUserPrefixes: Object.freeze(["pg_"]),
-  systemDatabases: Object.freeze(["os_admin", "postgres", "template0", "template1"]),
+  // coffer_spare: a database made in the template, renamed for an instance's first database (spare.ts).
+  systemDatabases: Object.freeze(["os_admin", "postgres", "template0", "template1", "coffer_spare"]),
   defaultCharacterSet: "UTF8",
   defaultCollation: "C.UTF-8",
   // The server-side encodings (client-only ones such as SJIS cannot hold a database).

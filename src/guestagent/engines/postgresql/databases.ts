@@ -5,6 +5,7 @@ import { withUndo } from "../undo.js";
 import type { Credentials, DatabaseInfo, DatabaseSpec, EngineLayout, Page, PageRequest } from "../engine.js";
 import { postgresqlCapabilities as caps } from "./capabilities.js";
 import { withPg, type PgSession } from "./client.js";
+import { takeSpareDatabase } from "./spare.js";
 
 /**
  * wrong_object_type (a locale the host lacks), undefined_object (no such encoding),
@@ -46,6 +47,11 @@ export async function createPostgresqlDatabases(
       for (const db of databases) {
         const found = await s.query("SELECT 1 FROM pg_database WHERE datname = $1", [db.name]);
         if (found.length > 0) continue;
+        // The template's spare database, renamed, is much quicker than a copy of template0.
+        if (await takeSpareDatabase(s, db, admin.username)) {
+          undo(() => dropDatabase(s, db.name));
+          continue; // the spare is already closed to PUBLIC
+        }
         try {
           // CREATE DATABASE takes no parameters: every name and value goes through ident/literal.
           await s.query(`CREATE DATABASE ${s.ident(db.name)} TEMPLATE template0${optionsClause(s, db)}`);

@@ -38,6 +38,7 @@ import { postgresqlCapabilities as caps } from "./capabilities.js";
 import { withPg } from "./client.js";
 import { postgresqlDefaults, renderPgHba, renderPostgresqlConf } from "./config.js";
 import { applyPostgresqlConfig, checkPostgresqlConfig } from "./live.js";
+import { addSpareDatabase } from "./spare.js";
 
 /** PostgreSQL 15: initdb as runAs, config in PGDATA, `postgres -D` in the foreground, SIGINT to stop. */
 export function createPostgresqlEngine(): Engine {
@@ -72,16 +73,31 @@ export function createPostgresqlEngine(): Engine {
     },
 
     initialize,
-    prepareTemplate: initialize,
+    async prepareTemplate(target) {
+      await initialize(target);
+      await addSpareDatabase(target);
+    },
 
     async initializeFromTemplate(templateDir, target) {
       if (!(await exists(join(templateDir, "PG_VERSION")))) {
         throw layoutError(`${templateDir} is not a PostgreSQL data directory`);
       }
-      await copyTemplate(templateDir, target).catch((err: unknown) => {
+      const failed = (err: unknown) => {
         throw engineCommandError(caps.name, "copy the template", err);
-      });
-      if (target.walDir) await relocateWal(target.dataDir, target.walDir, target.runAs);
+      };
+      const { walDir } = target;
+      if (!walDir) return copyTemplate(templateDir, target).catch(failed);
+      await rm(walDir, { recursive: true, force: true }); // what a prepare cut short left
+      await ensureOwnedDir(dirname(walDir), target.runAs, 0o700);
+      // The WAL goes straight to walDir while the rest goes to the data dir: written once, rather
+      // than copied onto the volume and then again across to walDir (16 MB of a 39 MB template).
+      await Promise.all([
+        copyTemplate(templateDir, target, { exclude: ["pg_wal"] }),
+        copyTemplate(join(templateDir, "pg_wal"), { ...target, dataDir: walDir }),
+      ]).catch(failed);
+      const link = join(target.dataDir, "pg_wal");
+      await symlink(walDir, link);
+      await lchown(link, target.runAs.uid, target.runAs.gid);
     },
 
     async renderConfig(layout: EngineLayout, sizing: EngineSizing, overrides?: ConfigOverrides) {

@@ -1,0 +1,109 @@
+// Spare volumes: a provision takes a volume made ahead and it behaves as one made for it (needs root).
+import { describe, test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readdir, stat, statfs, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { silentLogger, waitFor } from "../../lib/index.js";
+import { cleanupLocalRoot } from "../testing.js";
+import type { ComputeProvider } from "../types.js";
+import { isMountPoint, loopDevicesUnder, mountsUnder } from "./mounts.js";
+import { createLocalProvider } from "./provider.js";
+import { randomPool, tempRoot, uniqueCgroupParent } from "./test-support.js";
+
+const GIB = 1024 ** 3;
+const isRoot = process.getuid?.() === 0;
+
+describe("local provider, spare volumes", { skip: !isRoot && "needs root" }, () => {
+  let dir = "";
+  let rootDir = "";
+  let provider: ComputeProvider;
+  const cgroupParent = uniqueCgroupParent();
+  const spares = () => readdir(join(rootDir, "spares", "instances")).catch(() => [] as string[]);
+  const ready = (n: number) =>
+    waitFor(
+      async () =>
+        (await spares()).length === n && (await mountsUnder(join(rootDir, "spares"))).length === n
+          ? true
+          : undefined,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+        what: `${n} spare volumes`,
+      },
+    );
+
+  before(async () => {
+    dir = await tempRoot("spare");
+    rootDir = join(dir, "root");
+    provider = createLocalProvider({
+      rootDir,
+      addressPool: randomPool(),
+      cgroupParent,
+      logger: silentLogger(),
+      spareVolumes: [{ sizeGb: 2, count: 1 }],
+    });
+    await provider.probe();
+  });
+  after(() => cleanupLocalRoot(dir, cgroupParent));
+
+  test("a provision of the spare's size takes it: mounted, its size, the engine user's, empty; a new spare follows", async () => {
+    await ready(1);
+    const [spare] = await spares();
+    const placement = await provider.provision({
+      instanceId: "sp-a",
+      volumeSizeGb: 2,
+      ramMb: 128,
+      vcpus: 1,
+      isPublic: false,
+    });
+    assert.ok(!(await spares()).includes(spare!), "the spare was taken");
+    assert.ok(await isMountPoint(placement.volumePath));
+    const fs = await statfs(placement.volumePath);
+    assert.ok(Math.abs(fs.blocks * fs.bsize - 2 * GIB) < 0.1 * GIB, "a 2 GB filesystem");
+    const root = await stat(placement.volumePath);
+    assert.equal(root.uid, placement.runAs.uid);
+    assert.equal(root.mode & 0o777, 0o700);
+    assert.deepEqual((await readdir(placement.volumePath)).sort(), ["lost+found"]);
+    await writeFile(join(placement.volumePath, "x"), "data");
+    assert.equal((await provider.volumeUsage("sp-a")).sizeGb, 2);
+    await ready(1); // refilled
+
+    // Another size is made the usual way; destroying leaves no mount or loop device of either.
+    const other = await provider.provision({
+      instanceId: "sp-b",
+      volumeSizeGb: 1,
+      ramMb: 128,
+      vcpus: 1,
+      isPublic: false,
+    });
+    assert.ok(await isMountPoint(other.volumePath));
+    await provider.destroy("sp-a");
+    await provider.destroy("sp-b");
+    assert.deepEqual(await mountsUnder(join(rootDir, "instances")), []);
+    const loops = await loopDevicesUnder(join(rootDir, "instances"));
+    assert.deepEqual(loops, []);
+  });
+
+  test("spares a previous run left are removed, and new ones made", async () => {
+    await ready(1);
+    const [old] = await spares();
+    const again = createLocalProvider({
+      rootDir,
+      addressPool: randomPool(),
+      cgroupParent,
+      logger: silentLogger(),
+      spareVolumes: [{ sizeGb: 2, count: 1 }],
+    });
+    await again.probe();
+    await waitFor(
+      async () =>
+        (await spares()).some((s) => s !== old) && !(await spares()).includes(old!) ? true : undefined,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+        what: "the old spare replaced",
+      },
+    );
+    await ready(1);
+  });
+});
