@@ -1,46 +1,20 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createInProcessBus, type MessageBus } from "../bus/index.js";
 import { systemClock } from "../domain/index.js";
 import { silentLogger, waitFor } from "../lib/index.js";
-import { openStore, type Store } from "../store/index.js";
+import type { Store } from "../store/index.js";
+import { openTempSqliteStore, seedInstances } from "../store/testing.js";
 import { createConductor, type Conductor } from "./conductor.js";
 import { ConductorClient } from "./rpc.js";
 
-let dir: string;
 let store: Store;
+let closeStore: () => Promise<void>;
 let bus: MessageBus;
 let conductor: Conductor;
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), "coffer-conductor-"));
-  store = await openStore({ kind: "sqlite", path: join(dir, "s.sqlite") }, { logger: silentLogger() });
-  await store.migrate();
-  await store.flavors.create({ id: "f", name: "f", ramMb: 128, vcpus: 1, diskGb: 0, ephemeralGb: 0 });
-  await store.datastores.create({ id: "ds", name: "ds", defaultVersionId: null });
-  await store.datastoreVersions.create({
-    id: "v",
-    datastoreId: "ds",
-    name: "1",
-    version: "1",
-    manager: "postgresql",
-    image: "/x",
-    packages: [],
-    active: true,
-  });
-  for (const id of ["i1", "i2", "i3"]) {
-    await store.instances.create({
-      id,
-      projectId: "p",
-      name: id,
-      flavorId: "f",
-      datastoreVersionId: "v",
-      volumeSizeGb: 2,
-      createdAt: new Date(),
-    });
-  }
+  ({ store, close: closeStore } = await openTempSqliteStore());
+  await seedInstances(store, ["i1", "i2", "i3"]);
   bus = createInProcessBus({ logger: silentLogger() });
   conductor = createConductor({ store, bus, clock: systemClock, logger: silentLogger() });
   await conductor.start();
@@ -48,8 +22,7 @@ before(async () => {
 after(async () => {
   await conductor.stop();
   await bus.close();
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
+  await closeStore();
 });
 
 test("a heartbeat cast on the bus sets the service status and the volume use", async () => {

@@ -1,43 +1,27 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { createInProcessBus, type MessageBus } from "../bus/index.js";
 import { systemClock } from "../domain/index.js";
 import { silentLogger, sleep, waitFor } from "../lib/index.js";
-import { openStore, type Store } from "../store/index.js";
+import type { Store } from "../store/index.js";
+import { openTempSqliteStore, seedInstances } from "../store/testing.js";
 import { createTaskManager, TASKMANAGER_TOPIC } from "./runner.js";
 import { defineWorkflow, type Workflow, type WorkflowDeps } from "./workflow.js";
 
 // The runner's own mechanics, over a real SQLite store and the in-process bus, with workflows
 // written for the test (the real workflows are exercised end to end in test/).
-let dir: string;
 let store: Store;
+let closeStore: () => Promise<void>;
 let bus: MessageBus;
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), "coffer-tm-"));
-  store = await openStore({ kind: "sqlite", path: join(dir, "s.sqlite") }, { logger: silentLogger() });
-  await store.migrate();
-  await store.flavors.create({ id: "f", name: "f", ramMb: 128, vcpus: 1, diskGb: 0, ephemeralGb: 0 });
-  await store.datastores.create({ id: "ds", name: "ds", defaultVersionId: null });
-  await store.datastoreVersions.create({
-    id: "v",
-    datastoreId: "ds",
-    name: "1",
-    version: "1.0",
-    manager: "postgresql",
-    image: "/x",
-    packages: [],
-    active: true,
-  });
+  ({ store, close: closeStore } = await openTempSqliteStore());
+  await seedInstances(store, []); // the catalog rows instances refer to
   bus = createInProcessBus({ logger: silentLogger() });
 });
 after(async () => {
   await bus.close();
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
+  await closeStore();
 });
 
 async function newTask(kind: string, data: Record<string, unknown> = {}) {
@@ -46,8 +30,8 @@ async function newTask(kind: string, data: Record<string, unknown> = {}) {
     id: instanceId,
     projectId: "p",
     name: "i",
-    flavorId: "f",
-    datastoreVersionId: "v",
+    flavorId: "6",
+    datastoreVersionId: "dv-pg15",
     volumeSizeGb: 1,
     createdAt: new Date(),
   });
