@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { ValidationError } from "../../../domain/index.js";
 import type { ProjectChanges } from "../../../identity/index.js";
 import type { ApiDeps } from "../../deps.js";
-import { collection, projectView, queryBool, queryString, paramOf } from "./views.js";
+import { collection, directoryFilter, projectView, paramOf } from "./views.js";
 
 const ProjectFields = {
   name: Type.Optional(Type.String()),
@@ -24,13 +24,7 @@ export function projectRoutes(app: FastifyInstance, { identity }: ApiDeps): void
     "/v3/projects",
     { config: { policy: "identity:list_projects" } },
     async (request) => {
-      const filter: { name?: string; domainId?: string; enabled?: boolean } = {};
-      const name = queryString(request.query.name);
-      const domainId = queryString(request.query.domain_id);
-      const enabled = queryBool(request.query.enabled);
-      if (name !== undefined) filter.name = name;
-      if (domainId !== undefined) filter.domainId = domainId;
-      if (enabled !== undefined) filter.enabled = enabled;
+      const filter = directoryFilter(request.query);
       const projects = await d.listProjects(filter);
       return collection(
         request,

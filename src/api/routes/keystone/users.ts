@@ -2,7 +2,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { NewUserInput, UserChanges } from "../../../identity/index.js";
 import type { ApiDeps } from "../../deps.js";
-import { collection, queryBool, queryString, userView, paramOf } from "./views.js";
+import { collection, directoryFilter, userView, paramOf } from "./views.js";
 
 const UserFields = {
   name: Type.Optional(Type.String()),
@@ -27,13 +27,7 @@ export function userRoutes(app: FastifyInstance, { identity }: ApiDeps): void {
     "/v3/users",
     { config: { policy: "identity:list_users" } },
     async (request) => {
-      const filter: { name?: string; domainId?: string; enabled?: boolean } = {};
-      const name = queryString(request.query.name);
-      const domainId = queryString(request.query.domain_id);
-      const enabled = queryBool(request.query.enabled);
-      if (name !== undefined) filter.name = name;
-      if (domainId !== undefined) filter.domainId = domainId;
-      if (enabled !== undefined) filter.enabled = enabled;
+      const filter = directoryFilter(request.query);
       const users = await d.listUsers(filter);
       return collection(
         request,

@@ -100,3 +100,19 @@ export function paramOf(request: FastifyRequest, name: string): string {
   const value = (request.params as Record<string, unknown> | undefined)?.[name];
   return typeof value === "string" ? value : "";
 }
+
+/** Keystone's `?name=&domain_id=&enabled=` filter of projects and users lists. */
+export function directoryFilter(query: Record<string, unknown>): {
+  name?: string;
+  domainId?: string;
+  enabled?: boolean;
+} {
+  const name = queryString(query.name);
+  const domainId = queryString(query.domain_id);
+  const enabled = queryBool(query.enabled);
+  return {
+    ...(name !== undefined ? { name } : {}),
+    ...(domainId !== undefined ? { domainId } : {}),
+    ...(enabled !== undefined ? { enabled } : {}),
+  };
+}
