@@ -16,8 +16,19 @@ export interface InstanceSpec {
   volumeSizeGb: number;
   ramMb: number;
   vcpus: number;
-  /** Reachable from outside the host. Recorded only: the public address is the host's own. */
+  /** Reachable from outside the host through a public address (needs the host's public pool). */
   isPublic: boolean;
+  /** Who may reach the public address (IPv4 CIDRs); empty: anyone. Default: empty. */
+  allowedCidrs?: string[];
+  /** The engine's TCP ports, the only ones open on the public address. */
+  ports?: number[];
+}
+
+/** Who may reach an instance from outside the host, and on which ports. */
+export interface InstanceAccess {
+  isPublic: boolean;
+  allowedCidrs: string[];
+  ports: number[];
 }
 
 /** Where an instance lives. Persisted by the provider, so it survives Coffer's restarts. */
@@ -32,6 +43,11 @@ export interface InstancePlacement {
   ramMb: number;
   vcpus: number;
   isPublic: boolean;
+  /** Present while the instance is public: its address from the host's public pool. */
+  publicAddress?: string;
+  /** Absent in placements written before public addresses existed: nobody outside, no ports. */
+  allowedCidrs?: string[];
+  ports?: number[];
   runAs: RunAs;
   /** The host holding the instance (its host name). */
   host: string;
@@ -71,6 +87,8 @@ export interface HostCapabilities {
   /** The cgroup version that enforces each limit; null when it is not enforced. */
   limits: { memory: CgroupVersion | null; cpu: CgroupVersion | null; pids: CgroupVersion | null };
   runAs: RunAs & { user: string };
+  /** A public address pool is configured and usable (interface present, nftables works). */
+  publicAddresses: boolean;
   /** Plain sentences about what is not isolated or not enforced here (for logs and /mgmt). */
   notEnforced: string[];
 }
@@ -103,6 +121,11 @@ export interface ComputeProvider {
   stop(instanceId: string, options?: { timeoutMs?: number }): Promise<void>;
   /** Grows the volume (never shrinks). Needs the process stopped unless `onlineVolumeResize`. */
   resizeVolume(instanceId: string, newSizeGb: number): Promise<void>;
+  /**
+   * Gives (isPublic) or takes away the instance's public address and sets who may reach it, at
+   * once; the engine must be restarted to listen on a new address. Returns the new placement.
+   */
+  setAccess(instanceId: string, access: InstanceAccess): Promise<InstancePlacement>;
   /** New memory and CPU limits, applied at once to the running process. */
   resize(instanceId: string, limits: { ramMb: number; vcpus: number }): Promise<void>;
   volumeUsage(instanceId: string): Promise<VolumeUsage>;

@@ -102,6 +102,21 @@ export const OPTIONS = [
     "127.100.0.0/16",
   ),
   option(
+    "publicAddressPool",
+    "public-address-pool",
+    "Addresses for public instances (access is_public), as an IPv4 CIDR the network routes to this " +
+      "compute host, or free addresses of its own network, e.g. 203.0.113.16/28. Each public " +
+      "instance gets one, added to public-interface and filtered to its engine's port and " +
+      "allowed_cidrs (nftables). Empty: instances cannot be public, and the API refuses is_public.",
+    "",
+  ),
+  option(
+    "publicInterface",
+    "public-interface",
+    "The network interface public addresses are added to (as /32s), e.g. eth0.",
+    "",
+  ),
+  option(
     "computeDir",
     "compute-dir",
     "Where a compute host keeps instance volumes, engine state and templates. Engines run as an " +

@@ -30,6 +30,8 @@ export interface Config {
   readonly defaultDatastore: string;
   readonly hostName: string;
   readonly addressPool: string;
+  /** Public instance addresses and where they go; absent: instances cannot be public. */
+  readonly publicAddresses: { readonly pool: string; readonly interface: string } | undefined;
   readonly cgroupParent: string;
   readonly computeDir: string;
   readonly heartbeatIntervalMs: number;
@@ -140,6 +142,7 @@ function validate(raw: Record<string, string>): Config {
     defaultDatastore: raw.defaultDatastore!,
     hostName: raw.hostName!,
     addressPool: raw.addressPool!,
+    publicAddresses: parsePublicAddresses(raw.publicAddressPool!, raw.publicInterface!),
     cgroupParent: raw.cgroupParent!,
     computeDir: resolvePath(raw.computeDir!),
     heartbeatIntervalMs: parseInteger(raw.heartbeatInterval!, "heartbeat-interval", 1, 3600) * 1000,
@@ -147,6 +150,14 @@ function validate(raw: Record<string, string>): Config {
     spareVolumes: parseSpareVolumes(raw.spareVolumes!),
     warmPools: parseWarmPools(raw.warmPools!),
   };
+}
+
+/** Both or neither: a pool needs the interface its addresses go on. */
+function parsePublicAddresses(pool: string, iface: string): Config["publicAddresses"] {
+  if (pool === "" && iface === "") return undefined;
+  if (pool === "") throw invalid("public-interface", "is given without public-address-pool");
+  if (iface === "") throw invalid("public-address-pool", "needs public-interface (e.g. eth0)");
+  return Object.freeze({ pool, interface: iface });
 }
 
 /** `<size GB>:<count>`, comma-separated. */

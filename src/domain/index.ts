@@ -11,3 +11,4 @@ export * from "./instance-transitions.js";
 export * from "./flavors.js";
 export * from "./datastores.js";
 export * from "./configuration.js";
+export * from "./cidr.js";

@@ -20,7 +20,7 @@ export const OPERATIONS = {
   start: { check: "none", task: "REBOOTING" },
   reboot: { check: "none", task: "REBOOTING" },
   reset_status: { check: "none", task: "NONE" },
-  access_update: { check: "none", task: null },
+  access_update: { check: "not_building", task: "UPDATING" },
   rename: { check: "none", task: null },
 } as const satisfies Record<string, { check: Precondition; task: string | null }>;
 export type Operation = keyof typeof OPERATIONS;

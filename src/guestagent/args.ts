@@ -1,7 +1,8 @@
 import type { JsonValue } from "../bus/index.js";
-import { isManager } from "../domain/index.js";
+import { isIpv4Cidr, isManager } from "../domain/index.js";
 import { argsError } from "./errors.js";
 import type {
+  AccessRequest,
   DatabaseSpec,
   Overrides,
   PlacementRequest,
@@ -54,14 +55,28 @@ export function list(method: string, o: Obj, key: string): unknown[] {
 
 export function parsePlacementRequest(args: JsonValue): PlacementRequest {
   const o = object("provision", args, "the request");
-  if (typeof o.isPublic !== "boolean") throw argsError("provision", "isPublic must be a boolean");
+  const { isPublic, allowedCidrs } = parseAccessRequest("provision", o);
+  const manager = optStr("provision", o, "manager");
+  if (manager !== undefined && !isManager(manager))
+    throw argsError("provision", `unknown manager ${manager}`);
   return {
     instanceId: str("provision", o, "instanceId"),
     volumeSizeGb: positiveInt("provision", o, "volumeSizeGb"),
     ramMb: positiveInt("provision", o, "ramMb"),
     vcpus: positiveInt("provision", o, "vcpus"),
-    isPublic: o.isPublic,
+    isPublic,
+    allowedCidrs,
+    ...(manager !== undefined ? { manager } : {}),
   };
+}
+
+/** `isPublic` and `allowedCidrs` (IPv4 CIDRs; absent is none). */
+export function parseAccessRequest(method: string, args: unknown): AccessRequest {
+  const o = object(method, args, "the request");
+  if (typeof o.isPublic !== "boolean") throw argsError(method, "isPublic must be a boolean");
+  const allowedCidrs = list(method, o, "allowedCidrs");
+  if (!allowedCidrs.every(isIpv4Cidr)) throw argsError(method, "allowedCidrs must be IPv4 CIDRs");
+  return { isPublic: o.isPublic, allowedCidrs };
 }
 
 export function parsePoolShape(args: JsonValue): PoolShape {

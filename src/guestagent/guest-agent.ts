@@ -2,7 +2,7 @@ import { UpstreamError, type ServiceStatus } from "../domain/index.js";
 import type { InstancePlacement } from "../compute/index.js";
 import type { Logger } from "../lib/index.js";
 import type { GuestContext } from "./context.js";
-import type { Engine, EngineLayout, EngineSizing } from "./engines/index.js";
+import { listenAddresses, type Engine, type EngineLayout, type EngineSizing } from "./engines/index.js";
 import { closedError, duringStep, engineExited, notPrepared } from "./errors.js";
 import { writeGuestState, type GuestState } from "./guest-state.js";
 import { recordWorkingConfiguration, rollBackConfiguration } from "./overrides.js";
@@ -35,7 +35,8 @@ export class GuestAgent {
 
   constructor(
     readonly ctx: GuestContext,
-    readonly placement: InstancePlacement,
+    /** Replaced when the instance's access changes (its public address comes or goes). */
+    public placement: InstancePlacement,
     public state: GuestState | undefined,
   ) {
     this.id = placement.instanceId;
@@ -70,7 +71,13 @@ export class GuestAgent {
     return { state, engine, layout: this.ctx.paths.layout(engine, state.image, this.placement) };
   }
 
+  /** `listening` is launch's alone to change: callers' copies of the state may predate it. */
   async saveState(state: GuestState): Promise<void> {
+    const listening = this.state?.listening;
+    await this.writeState(listening === undefined ? state : { ...state, listening });
+  }
+
+  private async writeState(state: GuestState): Promise<void> {
     if (this.closed) throw closedError(this.id);
     await writeGuestState(this.ctx.paths.stateFile(this.id), state).catch((err: unknown) => {
       throw new UpstreamError(
@@ -98,7 +105,19 @@ export class GuestAgent {
   /** Writes the configuration for the current sizing and launches the engine (returns once spawned). */
   async launch(p: Prepared): Promise<void> {
     await this.configure(p);
+    await this.noteListening(p);
     await this.spawn(p);
+  }
+
+  /** Whether the engine was launched to listen elsewhere than the current placement says. */
+  listensElsewhere(p: Prepared): boolean {
+    return (this.state?.listening ?? p.layout.address) !== listenAddresses(p.layout);
+  }
+
+  /** Remembers where the engine is launched to listen (saved only when that is not just its own address). */
+  private async noteListening(p: Prepared): Promise<void> {
+    if (!this.state || !this.listensElsewhere(p)) return;
+    await this.writeState({ ...this.state, listening: listenAddresses(p.layout) });
   }
 
   /** The engine's config files for the state's flavor and overrides (and its run and log dirs). */

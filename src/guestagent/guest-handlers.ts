@@ -1,5 +1,6 @@
 import type { Handler } from "../bus/index.js";
-import { parsePrepareRequest, parseResizeFlavor, parseResizeVolume } from "./args.js";
+import { updateAccess } from "./access.js";
+import { parseAccessRequest, parsePrepareRequest, parseResizeFlavor, parseResizeVolume } from "./args.js";
 import { configHandlers } from "./config-handlers.js";
 import type { GuestAgent } from "./guest-agent.js";
 import { databaseHandlers } from "./guest-databases.js";
@@ -27,6 +28,7 @@ export function guestHandlers(agent: GuestAgent): Record<string, Handler> {
     get_status: async () => agent.describe(await agent.observe()),
     resize_volume: exclusive((args) => resizeVolume(agent, parseResizeVolume(args))),
     resize_flavor: exclusive((args) => resizeFlavor(agent, parseResizeFlavor(args))),
+    update_access: exclusive((args) => updateAccess(agent, parseAccessRequest("update_access", args))),
     ...databaseHandlers(agent),
     ...userHandlers(agent),
     ...configHandlers(agent),

@@ -29,6 +29,11 @@ export interface GuestState {
   desired: "running" | "stopped";
   /** Set once prepare has finished: the engine was secured and its databases and users exist. */
   prepared: boolean;
+  /**
+   * Where the engine was last launched to listen (listenAddresses), when that was more than its
+   * own address: update_access restarts an engine that listens elsewhere than its placement says.
+   */
+  listening?: string;
 }
 
 export async function readGuestState(path: string): Promise<GuestState | undefined> {
@@ -85,6 +90,7 @@ function isGuestState(value: unknown): value is GuestState {
     typeof s.admin?.username === "string" &&
     typeof s.admin.password === "string" &&
     (s.desired === "running" || s.desired === "stopped") &&
-    typeof s.prepared === "boolean"
+    typeof s.prepared === "boolean" &&
+    (s.listening === undefined || typeof s.listening === "string")
   );
 }

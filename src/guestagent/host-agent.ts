@@ -196,9 +196,13 @@ export function createHostAgent(deps: HostAgentDeps): HostAgent {
             perInstance.run(request.instanceId, async () => {
               // A claimed pool member becomes this instance: placed, mounted and limited already.
               const pooled = await pool?.confirm(request.instanceId);
-              const placement = pooled ?? (await deps.provider.provision(request));
+              const { manager, ...spec } = request;
+              // The engine's port is the one a public address opens.
+              const ports = manager ? [context.engineFor(manager).capabilities.defaultPort] : [];
+              const placement = pooled ?? (await deps.provider.provision({ ...spec, ports }));
               await serveGuest(context, placement);
-              return { host: deps.hostName, address: placement.address };
+              const { address, publicAddress } = placement;
+              return { host: deps.hostName, address, ...(publicAddress ? { publicAddress } : {}) };
             }),
           destroy: (id) =>
             perInstance.run(id, async () => {

@@ -74,6 +74,7 @@ export class GuestPaths {
       runDir: this.runDir(id),
       logFile: join(this.logDir(id), "engine.log"),
       address: placement.address,
+      ...(placement.publicAddress !== undefined ? { publicAddress: placement.publicAddress } : {}),
       port: engine.capabilities.defaultPort,
       runAs: placement.runAs,
       walDir: this.walDir(id),

@@ -22,9 +22,18 @@ export type PlacementRequest = {
   ramMb: number;
   vcpus: number;
   isPublic: boolean;
+  /** Who may reach the public address (IPv4 CIDRs); absent or empty: anyone. */
+  allowedCidrs?: string[];
+  /** The engine to come: its port is the one open on a public address. */
+  manager?: Manager;
 };
 
-export type PlacementResult = { host: string; address: string };
+/** `publicAddress` only when the instance is public. */
+export type PlacementResult = { host: string; address: string; publicAddress?: string };
+
+/** Trove's `access`: a public address or none, and who may connect to it. */
+export type AccessRequest = { isPublic: boolean; allowedCidrs: string[] };
+export type AccessReport = StatusReport & { publicAddress: string | null };
 
 /** What a warm pool holds: engines of one installation, sized for one flavor and volume. */
 export type PoolShape = {
@@ -161,6 +170,13 @@ export class GuestClient {
   /** New memory/CPU limits and engine settings for the flavor; restarts the engine. */
   resizeFlavor(ramMb: number, vcpus: number): Promise<StatusReport> {
     return this.call("resize_flavor", { ramMb, vcpus }, GUEST_TIMEOUTS.high);
+  }
+  /**
+   * Gives or takes the public address and sets who may reach it. A running engine restarts when
+   * its addresses change (it must listen anew); a change of allowed CIDRs alone restarts nothing.
+   */
+  updateAccess(access: AccessRequest): Promise<AccessReport> {
+    return this.call("update_access", access, GUEST_TIMEOUTS.high);
   }
   /** Whether the engine would accept these values (ENGINE_CONFIG_REJECTED if not); changes nothing. */
   async checkOverrides(overrides: Overrides): Promise<void> {

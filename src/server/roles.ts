@@ -66,6 +66,9 @@ export async function startComputeHost(deps: RoleDeps): Promise<Stopper> {
     hostName: config.hostName,
     logger: deps.logger,
     spareVolumes: config.spareVolumes,
+    ...(config.publicAddresses
+      ? { publicAddressPool: config.publicAddresses.pool, publicInterface: config.publicAddresses.interface }
+      : {}),
   });
   const agent = createHostAgent({
     bus: deps.bus,

@@ -37,6 +37,8 @@ export interface Instance {
   host: string | null;
   /** The instance's own address on its host (engine on its standard port), once placed. */
   address: string | null;
+  /** Its address from the host's public pool while `isPublic` (reachable from outside the host). */
+  publicAddress: string | null;
   isPublic: boolean;
   allowedCidrs: string[];
   availabilityZone: string | null;
@@ -66,6 +68,7 @@ export type InstancePatch = Partial<
     | "serverStatus"
     | "host"
     | "address"
+    | "publicAddress"
     | "isPublic"
     | "allowedCidrs"
     | "configurationId"

@@ -114,6 +114,7 @@ export interface InstancesTable {
   server_status: string;
   host: string | null;
   address: string | null;
+  public_address: string | null;
   is_public: StoredBool;
   allowed_cidrs: StoredJson;
   availability_zone: string | null;

@@ -1,6 +1,6 @@
 /**
  * taskmanager: runs durable workflows (create, delete, restart, resize, stop, start, applying a
- * configuration group). The API records a task row in the same transaction as its instance
+ * configuration group, changing access). The API records a task row in the same transaction as its instance
  * change and casts `wake` on the `taskmanager` topic; a runner claims tasks with a lease, runs
  * their named, idempotent, timed steps, records progress after each, and resumes a dead
  * runner's tasks when the lease lapses.
@@ -14,4 +14,5 @@ export type {
   DeleteData,
   ResizeFlavorData,
   ResizeVolumeData,
+  UpdateAccessData,
 } from "./workflows/index.js";

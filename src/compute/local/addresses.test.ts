@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CofferError } from "../../domain/index.js";
-import { AddressPool, intToIp, ipToInt, parsePool } from "./addresses.js";
+import { AddressPool, intToIp, ipToInt, parsePool, parsePublicPool } from "./addresses.js";
 
 const dir = await mkdtemp(join(tmpdir(), "coffer-addresses-"));
 after(() => rm(dir, { recursive: true, force: true }));
@@ -57,4 +57,25 @@ test("an exhausted pool says so", async () => {
   await pool.lease("x");
   await pool.lease("y");
   await assert.rejects(pool.lease("z"), code("COMPUTE_ADDRESS_POOL_EXHAUSTED"));
+});
+
+test("a public pool is routable space; a /31 or /32 uses every address", () => {
+  const r = parsePublicPool("203.0.113.16/28");
+  assert.equal(intToIp(r.first), "203.0.113.17");
+  assert.equal(intToIp(r.last), "203.0.113.30");
+  const one = parsePublicPool("198.51.100.7/32");
+  assert.equal(intToIp(one.first), "198.51.100.7");
+  assert.equal(intToIp(one.last), "198.51.100.7");
+  const pair = parsePublicPool("198.51.100.8/31");
+  assert.deepEqual([intToIp(pair.first), intToIp(pair.last)], ["198.51.100.8", "198.51.100.9"]);
+  for (const bad of [
+    "127.100.0.0/24",
+    "0.1.2.0/24",
+    "224.0.0.0/24",
+    "240.0.0.0/24",
+    "10.0.0.0/8",
+    "10.0.0.0",
+  ]) {
+    assert.throws(() => parsePublicPool(bad), code("INVALID_ADDRESS_POOL"), bad);
+  }
 });

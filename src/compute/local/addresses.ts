@@ -26,22 +26,52 @@ export interface AddressRange {
  * loopback without any set-up), without the network and broadcast addresses.
  */
 export function parsePool(cidr: string): AddressRange {
-  const [ip, bits] = cidr.split("/");
-  const prefix = Number(bits);
-  const base = ipToInt(ip ?? "");
-  if (Number.isNaN(base) || !Number.isInteger(prefix) || prefix < 8 || prefix > 30) {
-    throw new ValidationError(
-      "INVALID_ADDRESS_POOL",
-      `address pool "${cidr}" is not an IPv4 CIDR from /8 to /30`,
-    );
-  }
-  const mask = (~0 << (32 - prefix)) >>> 0;
-  const network = (base & mask) >>> 0;
+  const { network, range } = parseCidr(cidr, 8, 30);
   if ((network & 0xff000000) >>> 0 !== LOOPBACK.network) {
     throw new ValidationError("INVALID_ADDRESS_POOL", `address pool "${cidr}" is not inside 127.0.0.0/8`);
   }
+  return range;
+}
+
+/**
+ * A public pool like "203.0.113.16/28": addresses the operator routes to this host (or free ones
+ * of its own network). Never loopback, "this network", multicast or reserved space; a /31 or /32
+ * has no network and broadcast address to leave out.
+ */
+export function parsePublicPool(cidr: string): AddressRange {
+  const { network, range } = parseCidr(cidr, 16, 32);
+  const top = network >>> 24;
+  if (top === 0 || top === 127 || top >= 224) {
+    throw new ValidationError(
+      "INVALID_ADDRESS_POOL",
+      `public address pool "${cidr}" is not routable (loopback, 0/8, multicast or reserved)`,
+    );
+  }
+  return range;
+}
+
+function parseCidr(cidr: string, minPrefix: number, maxPrefix: number) {
+  const [ip, bits, ...rest] = cidr.split("/");
+  const prefix = Number(bits);
+  const base = ipToInt(ip ?? "");
+  if (
+    rest.length > 0 ||
+    Number.isNaN(base) ||
+    !Number.isInteger(prefix) ||
+    prefix < minPrefix ||
+    prefix > maxPrefix
+  ) {
+    throw new ValidationError(
+      "INVALID_ADDRESS_POOL",
+      `address pool "${cidr}" is not an IPv4 CIDR from /${minPrefix} to /${maxPrefix}`,
+    );
+  }
+  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+  const network = (base & mask) >>> 0;
   const broadcast = (network | (~mask >>> 0)) >>> 0;
-  return { first: network + 1, last: broadcast - 1 };
+  const range =
+    prefix >= 31 ? { first: network, last: broadcast } : { first: network + 1, last: broadcast - 1 };
+  return { network, range };
 }
 
 /**
@@ -52,11 +82,12 @@ export function parsePool(cidr: string): AddressRange {
 export class AddressPool {
   private readonly range: AddressRange;
 
+  /** `pool`: a loopback CIDR, or a range already checked (parsePublicPool). */
   constructor(
     private readonly dir: string,
-    cidr: string,
+    pool: string | AddressRange,
   ) {
-    this.range = parsePool(cidr);
+    this.range = typeof pool === "string" ? parsePool(pool) : pool;
   }
 
   /** The address leased to `instanceId`, leasing the lowest free one if it has none. */

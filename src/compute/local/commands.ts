@@ -9,10 +9,12 @@ export async function hostCommand(
   file: string,
   args: readonly string[],
   timeoutMs = 120_000,
+  input?: string,
 ): Promise<RunResult> {
   let result: RunResult;
   try {
-    result = await run(file, args, { timeoutMs, env: { PATH: HOST_PATH, LC_ALL: "C" } });
+    const env = { PATH: HOST_PATH, LC_ALL: "C" };
+    result = await run(file, args, { timeoutMs, env, ...(input !== undefined ? { input } : {}) });
   } catch (err) {
     throw new UpstreamError("COMPUTE_COMMAND_FAILED", `could not run ${file}: ${String(err)}`, {
       cause: err,

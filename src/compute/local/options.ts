@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { ValidationError } from "../../domain/index.js";
 import type { Logger } from "../../lib/index.js";
 import type { VolumeKind } from "../types.js";
-import { parsePool } from "./addresses.js";
+import { parsePool, parsePublicPool } from "./addresses.js";
 import type { SpareVolumeSpec } from "./spares.js";
 
 export interface LocalProviderOptions {
@@ -25,10 +25,20 @@ export interface LocalProviderOptions {
   hostName?: string;
   /** Loop volumes kept formatted and mounted ahead of provisions, per size. Default: none. */
   spareVolumes?: readonly SpareVolumeSpec[];
+  /**
+   * Public addresses (is_public) come from here: an IPv4 CIDR routed to this host, or free
+   * addresses of its own network. Default: none, and instances cannot be public.
+   */
+  publicAddressPool?: string;
+  /** The interface public addresses are added to. Required with `publicAddressPool`. */
+  publicInterface?: string;
   logger: Logger;
 }
 
-export type ResolvedLocalOptions = Readonly<Required<LocalProviderOptions>>;
+type Optional = "publicAddressPool" | "publicInterface";
+export type ResolvedLocalOptions = Readonly<
+  Required<Omit<LocalProviderOptions, Optional>> & Pick<LocalProviderOptions, Optional>
+>;
 
 export function resolveLocalOptions(options: LocalProviderOptions): ResolvedLocalOptions {
   const resolved = {
@@ -41,9 +51,21 @@ export function resolveLocalOptions(options: LocalProviderOptions): ResolvedLoca
     pidsMax: options.pidsMax ?? 1024,
     hostName: options.hostName ?? hostname(),
     spareVolumes: options.spareVolumes ?? [],
+    publicAddressPool: options.publicAddressPool,
+    publicInterface: options.publicInterface,
     logger: options.logger,
   };
-  parsePool(resolved.addressPool); // throws on a bad pool now rather than at the first provision
+  // Bad pools throw now rather than at the first provision.
+  parsePool(resolved.addressPool);
+  if (resolved.publicAddressPool !== undefined) {
+    parsePublicPool(resolved.publicAddressPool);
+    if (!resolved.publicInterface || !/^[A-Za-z0-9_.:@-]{1,15}$/.test(resolved.publicInterface)) {
+      throw new ValidationError(
+        "INVALID_PUBLIC_INTERFACE",
+        "a public address pool needs publicInterface, the network interface to put its addresses on",
+      );
+    }
+  }
   if (
     !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(resolved.cgroupParent) ||
     resolved.cgroupParent.includes("..")

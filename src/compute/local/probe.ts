@@ -73,6 +73,7 @@ export async function probeHost(settings: ProbeSettings): Promise<HostFacts> {
       pids: hierarchies.pids?.version ?? null,
     },
     runAs,
+    publicAddresses: false, // the provider probes its public pool, if it has one
     notEnforced,
   };
   logger.info({ capabilities }, "compute host probed");

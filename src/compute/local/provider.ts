@@ -1,9 +1,10 @@
 import { access, mkdir, rm } from "node:fs/promises";
-import { InvalidStateError, NotFoundError, ValidationError } from "../../domain/index.js";
+import { InvalidStateError, NotFoundError, UnavailableError, ValidationError } from "../../domain/index.js";
 import type {
   AdoptedInstance,
   ComputeProvider,
   HostCapabilities,
+  InstanceAccess,
   InstancePlacement,
   InstanceSpec,
   LaunchCommand,
@@ -19,6 +20,7 @@ import { KeyedMutex } from "./keyed-mutex.js";
 import { isMountPoint, mountsUnder } from "./mounts.js";
 import { resolveLocalOptions, type LocalProviderOptions, type ResolvedLocalOptions } from "./options.js";
 import { probeHost, type HostFacts } from "./probe.js";
+import { checkAccess, PublicAddresses } from "./public.js";
 import { SpareVolumes } from "./spares.js";
 import { checkInstanceId, Layout, readAllPlacements, readPlacement, writePlacement } from "./records.js";
 import {
@@ -47,18 +49,24 @@ interface Parts {
 class LocalProvider implements ComputeProvider {
   private readonly layout: Layout;
   private readonly addresses: AddressPool;
+  private readonly publicAddresses: PublicAddresses | undefined;
   private readonly mutex = new KeyedMutex();
   private parts: Promise<Parts> | undefined;
 
   constructor(private readonly options: ResolvedLocalOptions) {
     this.layout = new Layout(options.rootDir);
     this.addresses = new AddressPool(this.layout.addressesDir, options.addressPool);
+    const { publicAddressPool: pool, publicInterface: iface, logger } = options;
+    if (pool !== undefined && iface !== undefined) {
+      this.publicAddresses = new PublicAddresses(options.rootDir, pool, iface, logger);
+    }
   }
 
   /** Probes once; a failed probe is tried again on the next call. */
   private host(): Promise<Parts> {
     if (!this.parts) {
-      this.parts = probeHost(this.options).then((facts) => {
+      this.parts = probeHost(this.options).then(async (facts) => {
+        await this.probePublic(facts.capabilities);
         const cgroups = new InstanceCgroups(facts.hierarchies, this.options.cgroupParent);
         const { spareVolumes, rootDir, logger } = this.options;
         const spares =
@@ -77,6 +85,19 @@ class LocalProvider implements ComputeProvider {
     return (await this.host()).facts.capabilities;
   }
 
+  /** Public addresses work when a pool is configured, Coffer is root, the interface exists and nft works. */
+  private async probePublic(capabilities: HostCapabilities): Promise<void> {
+    if (!this.publicAddresses) return;
+    const why = capabilities.root ? await this.publicAddresses.problem() : "Coffer is not root";
+    if (why === undefined) {
+      capabilities.publicAddresses = true;
+      return;
+    }
+    const line = `instances cannot be public: ${why}`;
+    capabilities.notEnforced.push(line);
+    this.options.logger.warn(line);
+  }
+
   async provision(spec: InstanceSpec): Promise<InstancePlacement> {
     checkInstanceId(spec.instanceId);
     checkVolumeSize(spec.volumeSizeGb);
@@ -84,6 +105,9 @@ class LocalProvider implements ComputeProvider {
     const id = spec.instanceId;
     return this.mutex.run(id, async () => {
       const { facts, cgroups, spares } = await this.host();
+      const access = accessOf(spec);
+      checkAccess(access);
+      if (access.isPublic) this.checkPublic(facts.capabilities);
       const existing = await readPlacement(this.layout, id);
       if (existing) {
         const asked = { volumeSizeGb: spec.volumeSizeGb, ramMb: spec.ramMb, vcpus: spec.vcpus };
@@ -111,6 +135,7 @@ class LocalProvider implements ComputeProvider {
           if (!took) await createLoopVolume(this.layout, id, spec.volumeSizeGb, facts.runAs);
         } else await createDirectoryVolume(this.layout, id, facts.runAs);
         await cgroups.apply(id, { ...spec, pidsMax: this.options.pidsMax });
+        const publicAddress = access.isPublic ? await this.publicAddresses!.ensure(id, access) : undefined;
         const placement: InstancePlacement = {
           instanceId: id,
           address,
@@ -119,7 +144,10 @@ class LocalProvider implements ComputeProvider {
           volumeSizeGb: spec.volumeSizeGb,
           ramMb: spec.ramMb,
           vcpus: spec.vcpus,
-          isPublic: spec.isPublic,
+          isPublic: access.isPublic,
+          ...(publicAddress !== undefined ? { publicAddress } : {}),
+          allowedCidrs: access.allowedCidrs,
+          ports: access.ports,
           runAs: { uid: facts.runAs.uid, gid: facts.runAs.gid },
           host: this.options.hostName,
         };
@@ -193,6 +221,36 @@ class LocalProvider implements ComputeProvider {
     });
   }
 
+  async setAccess(id: string, access: InstanceAccess): Promise<InstancePlacement> {
+    return this.mutex.run(id, async () => {
+      const { facts } = await this.host();
+      const placement = await this.placement(id);
+      checkAccess(access);
+      if (access.isPublic) this.checkPublic(facts.capabilities);
+      const { publicAddress: _old, ...rest } = placement;
+      const next: InstancePlacement = { ...rest, ...access };
+      if (access.isPublic) next.publicAddress = await this.publicAddresses!.ensure(id, access);
+      else await this.publicAddresses?.remove(id);
+      await writePlacement(this.layout, next);
+      this.options.logger.info(
+        { instanceId: id, publicAddress: next.publicAddress, allowedCidrs: access.allowedCidrs },
+        "instance access changed",
+      );
+      return next;
+    });
+  }
+
+  private checkPublic(capabilities: HostCapabilities): void {
+    if (capabilities.publicAddresses) return;
+    throw new UnavailableError(
+      "PUBLIC_ADDRESSES_UNAVAILABLE",
+      this.publicAddresses
+        ? `host ${this.options.hostName} cannot give public addresses (see its start-up log)`
+        : `host ${this.options.hostName} has no public address pool`,
+      { retryable: false },
+    );
+  }
+
   async resize(id: string, limits: { ramMb: number; vcpus: number }): Promise<void> {
     checkLimits(limits);
     return this.mutex.run(id, async () => {
@@ -262,6 +320,15 @@ class LocalProvider implements ComputeProvider {
     const { cgroups } = await this.host();
     if (placement.volumeKind === "loop") await mountLoopVolume(this.layout, placement.instanceId);
     await cgroups.apply(placement.instanceId, { ...placement, pidsMax: this.options.pidsMax });
+    if (placement.publicAddress !== undefined) {
+      if (!this.publicAddresses) {
+        throw new UnavailableError(
+          "PUBLIC_ADDRESSES_UNAVAILABLE",
+          `instance ${placement.instanceId} is public but this host has no public address pool any more`,
+        );
+      }
+      await this.publicAddresses.ensure(placement.instanceId, accessOf(placement));
+    }
   }
 
   /** Everything an instance holds, in the order that keeps a retry possible; idempotent. */
@@ -274,9 +341,15 @@ class LocalProvider implements ComputeProvider {
       throw new InvalidStateError("VOLUME_BUSY", `still mounted: ${left.join(", ")}`, { retryable: true });
     }
     await cgroups.remove(id);
+    await this.publicAddresses?.remove(id);
     await rm(this.layout.instanceDir(id), { recursive: true, force: true });
     await this.addresses.release(id);
   }
+}
+
+/** Access as asked for, or as recorded (placements older than public addresses have no lists). */
+function accessOf(a: Pick<InstanceSpec, "isPublic" | "allowedCidrs" | "ports">): InstanceAccess {
+  return { isPublic: a.isPublic, allowedCidrs: a.allowedCidrs ?? [], ports: a.ports ?? [] };
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -23,8 +23,10 @@ export interface EngineLayout {
   runDir: string;
   /** The engine's own log file. */
   logFile: string;
-  /** The instance's own address, e.g. 127.100.0.7. The engine listens there and nowhere else. */
+  /** The instance's own address, e.g. 127.100.0.7. The engine listens there (and on publicAddress). */
   address: string;
+  /** A public instance's address, reachable from outside the host; the engine listens here too. */
+  publicAddress?: string;
   /** The standard port in production (capabilities.defaultPort); tests may pass a free one. */
   port: number;
   /** The unprivileged account the engine runs as; never root. */
@@ -40,6 +42,11 @@ export interface EngineLayout {
 export interface RunAs {
   uid: number;
   gid: number;
+}
+
+/** Every address the engine listens on: its own, then the public one when it has one. */
+export function listenAddresses(layout: Pick<EngineLayout, "address" | "publicAddress">): string {
+  return layout.publicAddress ? `${layout.address},${layout.publicAddress}` : layout.address;
 }
 
 /** What creating a data directory needs: no address, no port, no secret. */

@@ -15,7 +15,7 @@ import { createMariadbEngine } from "./mariadb/mariadb.js";
 import { createPostgresqlEngine } from "./postgresql/postgresql.js";
 
 export type * from "./engine.js";
-export { BackupKind, ReplicationKind } from "./engine.js";
+export { BackupKind, ReplicationKind, listenAddresses } from "./engine.js";
 
 const FACTORIES: readonly (() => Engine)[] = [createPostgresqlEngine, createMariadbEngine];
 

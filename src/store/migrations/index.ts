@@ -20,4 +20,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, load: () => Promi
   ["0002_instances", () => import("./0002_instances.js")],
   ["0003_root_history", () => import("./0003_root_history.js")],
   ["0004_configurations", () => import("./0004_configurations.js")],
+  ["0005_public_addresses", () => import("./0005_public_addresses.js")],
 ];

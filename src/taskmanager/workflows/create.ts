@@ -11,6 +11,8 @@ import { awaitHealthy, faultFrom, recordStatus, setInstance } from "./common.js"
 /** What the API records for a create; the task manager needs nothing else. */
 export type CreateData = Omit<PrepareRequest, "instanceId"> & {
   isPublic: boolean;
+  /** Absent in tasks recorded before access was applied: anyone. */
+  allowedCidrs?: string[];
   host?: string;
   address?: string;
   /** Names of the users created at prepare; their passwords are dropped from the task once used. */
@@ -31,10 +33,13 @@ export const createInstance = defineWorkflow<CreateData>({
           ramMb: data.ramMb,
           vcpus: data.vcpus,
           isPublic: data.isPublic,
+          allowedCidrs: data.allowedCidrs ?? [],
+          manager: data.manager,
         });
         await deps.store.instances.update(instanceId, {
           host: placed.host,
           address: placed.address,
+          publicAddress: placed.publicAddress ?? null,
           updatedAt: deps.clock.now(),
         });
         return { host: placed.host, address: placed.address };

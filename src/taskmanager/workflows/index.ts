@@ -3,11 +3,13 @@ import { resizeFlavor, resizeVolume, restartInstance, startInstance, stopInstanc
 import { createInstance } from "./create.js";
 import { deleteInstance } from "./delete.js";
 import { applyConfiguration } from "./configuration.js";
+import { updateAccess } from "./access.js";
 
 export type { CreateData } from "./create.js";
 export type { DeleteData } from "./delete.js";
 export type { ResizeFlavorData, ResizeVolumeData } from "./actions.js";
 export type { ApplyConfigurationData } from "./configuration.js";
+export type { UpdateAccessData } from "./access.js";
 
 /** Every workflow the task manager runs, by kind. */
 export const WORKFLOWS: readonly Workflow[] = [
@@ -19,4 +21,5 @@ export const WORKFLOWS: readonly Workflow[] = [
   stopInstance,
   startInstance,
   applyConfiguration,
+  updateAccess,
 ];

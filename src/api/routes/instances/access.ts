@@ -1,29 +1,50 @@
-import { ValidationError } from "../../../domain/index.js";
+import type { Config } from "../../../config/index.js";
+import { isIpv4Cidr, ValidationError } from "../../../domain/index.js";
 
 export interface Access {
   isPublic: boolean;
   allowedCidrs: string[];
 }
 
-const IPV4_CIDR =
-  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
-
 /** `access: {is_public, allowed_cidrs}` (IPv4 CIDRs, unique), as Trove validates it. */
 export function parseAccess(raw: unknown): Access {
-  if (raw === undefined || raw === null) return { isPublic: false, allowedCidrs: [] };
+  return parseAccessChange(raw, { isPublic: false, allowedCidrs: [] });
+}
+
+/**
+ * An access change: keys left out keep their current values. (`openstack database instance
+ * update --allowed-cidr C` sends no is_public; upstream reads that as false and makes a public
+ * instance private as a side effect.)
+ */
+export function parseAccessChange(raw: unknown, current: Access): Access {
+  if (raw === undefined || raw === null) return current;
   if (typeof raw !== "object" || Array.isArray(raw)) {
     throw new ValidationError("ACCESS_INVALID", "access must be an object.");
   }
-  const { is_public: isPublic = false, allowed_cidrs: cidrs = [], ...rest } = raw as Record<string, unknown>;
+  const {
+    is_public: isPublic = current.isPublic,
+    allowed_cidrs: cidrs = current.allowedCidrs,
+    ...rest
+  } = raw as Record<string, unknown>;
   const unknown = Object.keys(rest);
   if (unknown.length > 0) throw new ValidationError("ACCESS_INVALID", `Unknown access key: ${unknown[0]}.`);
   if (typeof isPublic !== "boolean")
     throw new ValidationError("ACCESS_INVALID", "access.is_public must be a boolean.");
-  if (!Array.isArray(cidrs) || cidrs.some((c) => typeof c !== "string" || !IPV4_CIDR.test(c))) {
+  if (!Array.isArray(cidrs) || !cidrs.every(isIpv4Cidr)) {
     throw new ValidationError("ACCESS_INVALID", "access.allowed_cidrs must be a list of IPv4 CIDRs.");
   }
   if (new Set(cidrs).size !== cidrs.length) {
     throw new ValidationError("ACCESS_INVALID", "access.allowed_cidrs must not repeat a CIDR.");
   }
-  return { isPublic, allowedCidrs: cidrs as string[] };
+  return { isPublic, allowedCidrs: cidrs };
+}
+
+/** A public instance needs a deployment with public addresses; refused before anything changes. */
+export function checkPublicOffered(access: Access, config: Pick<Config, "publicAddresses">): void {
+  if (access.isPublic && !config.publicAddresses) {
+    throw new ValidationError(
+      "PUBLIC_ACCESS_UNAVAILABLE",
+      "This deployment has no public addresses (no public address pool is configured); access.is_public must be false.",
+    );
+  }
 }

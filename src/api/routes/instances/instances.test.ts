@@ -149,3 +149,86 @@ test("flavors and datastores read as Trove shows them", async () => {
   assert.equal(mysql.versions[0].name, "10.11");
   assert.equal(mysql.default_version, mysql.versions[0].id);
 });
+
+test("is_public needs a deployment with public addresses: a 400 that records nothing", async () => {
+  const before = (await t.fx.store.instances.list({ projectId: alice.project.id })).length;
+  const res = await create(alice, { name: "pub", access: { is_public: true } });
+  assert.equal(res.statusCode, 400, res.body);
+  assert.match(res.json().badRequest.message, /no public addresses/);
+  assert.equal((await t.fx.store.instances.list({ projectId: alice.project.id })).length, before);
+
+  const id = (await create(alice, { name: "priv" })).json().instance.id;
+  const put = await call(alice, "PUT", `/instances/${id}`, { instance: { access: { is_public: true } } });
+  assert.equal(put.statusCode, 400);
+  assert.equal((await t.fx.store.instances.get(id))?.isPublic, false);
+});
+
+test("an access change is a task on a placed instance; keys left out keep their values", async () => {
+  const pub = await openTestApp({
+    env: { COFFER_PUBLIC_ADDRESS_POOL: "203.0.113.16/28", COFFER_PUBLIC_INTERFACE: "eth0" },
+  });
+  try {
+    await registerCatalog(pub.fx.store, silentLogger());
+    const bob = await pub.fx.addUser("beta", "bob", ["member"]);
+    const req = (method: string, path: string, payload?: unknown) =>
+      pub.app.inject({
+        method: method as "GET",
+        url: `/v1.0/${bob.project.id}${path}`,
+        headers: { "x-auth-token": bob.token },
+        ...(payload === undefined ? {} : { payload: payload as object }),
+      });
+    const created = await req("POST", "/instances", {
+      instance: {
+        name: "db",
+        flavorRef: "2",
+        volume: { size: 1 },
+        datastore: { type: "postgresql" },
+        access: { is_public: true, allowed_cidrs: ["198.51.100.0/24"] },
+      },
+    });
+    assert.equal(created.statusCode, 200, created.body);
+    const id = created.json().instance.id as string;
+    const task = await pub.fx.store.tasks.activeFor(id);
+    assert.deepEqual((task?.data as { allowedCidrs: string[] }).allowedCidrs, ["198.51.100.0/24"]);
+
+    // What the create's place step records, and the task done.
+    await pub.fx.store.tasks.cancelActive(id, "test", new Date());
+    const placed = { host: "h1", address: "127.100.0.9", publicAddress: "203.0.113.17" };
+    await pub.fx.store.instances.update(id, {
+      ...placed,
+      taskStatus: "NONE",
+      serverStatus: "ACTIVE",
+      updatedAt: new Date(),
+    });
+    const view = (await req("GET", `/instances/${id}`)).json().instance;
+    assert.deepEqual(view.addresses, [
+      { address: "127.100.0.9", type: "private" },
+      { address: "203.0.113.17", type: "public" },
+    ]);
+    assert.deepEqual(view.ip, ["127.100.0.9", "203.0.113.17"]);
+    assert.deepEqual(view.access, { is_public: true, allowed_cidrs: ["198.51.100.0/24"] });
+
+    // `openstack database instance update --allowed-cidr C` sends no is_public: it stays public.
+    const narrowed = await req("PUT", `/instances/${id}`, {
+      instance: { access: { allowed_cidrs: ["10.0.0.0/8"] } },
+    });
+    assert.equal(narrowed.statusCode, 202, narrowed.body);
+    const update = await pub.fx.store.tasks.activeFor(id);
+    assert.equal(update?.kind, "update_access");
+    assert.deepEqual(update?.data, { isPublic: true, allowedCidrs: ["10.0.0.0/8"] });
+    assert.equal((await pub.fx.store.instances.get(id))?.taskStatus, "UPDATING");
+    assert.deepEqual(
+      (await req("GET", `/instances/${id}`)).json().instance.access.allowed_cidrs,
+      ["198.51.100.0/24"],
+      "shown once it holds",
+    );
+    const busy = await req("PUT", `/instances/${id}`, { instance: { access: { is_public: false } } });
+    assert.equal(busy.statusCode, 422, "one task at a time");
+    const bad = await req("PUT", `/instances/${id}`, {
+      instance: { access: { allowed_cidrs: ["1.2.3.4"] } },
+    });
+    assert.equal(bad.statusCode, 400);
+  } finally {
+    await pub.close();
+  }
+});

@@ -2,12 +2,14 @@ import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
 import { ValidationError, assertAllowed } from "../../../domain/index.js";
-import { TASKMANAGER_TOPIC, type DeleteData } from "../../../taskmanager/index.js";
+import type { Instance } from "../../../store/index.js";
+import { TASKMANAGER_TOPIC, type DeleteData, type UpdateAccessData } from "../../../taskmanager/index.js";
 import { authorize } from "../../auth.js";
 import type { ApiDeps } from "../../deps.js";
-import { parseAccess } from "./access.js";
+import { checkPublicOffered, parseAccessChange, type Access } from "./access.js";
 import { attachConfiguration, detachConfiguration } from "./configuration.js";
 import { loadInstance, stateOf } from "./load.js";
+import { recordTask } from "./tasks.js";
 
 type Params = { projectId: string; id: string };
 const UpdateBody = Type.Object({
@@ -72,11 +74,27 @@ export function instanceUpdateRoutes(app: FastifyInstance, deps: ApiDeps): void 
         } else if (rest.configuration === null || (others.length === 0 && name === undefined)) {
           await detachConfiguration(deps, instance);
         }
-        const access = rest.access === undefined ? undefined : parseAccess(rest.access);
+        const access = rest.access === undefined ? undefined : parseAccessChange(rest.access, instance);
+        if (access) checkPublicOffered(access, deps.config);
+        const now = clock.now();
+        const renamed = name !== undefined ? { name } : {};
+        if (access && accessChanged(instance, access) && instance.host !== null) {
+          // A placed instance's addresses and filter change on its host first (a task); the
+          // instance shows the new access once it holds.
+          assertAllowed("access_update", instance.id, await stateOf(store, instance));
+          const data: UpdateAccessData = { isPublic: access.isPublic, allowedCidrs: access.allowedCidrs };
+          await store.transaction(async (tx) => {
+            await tx.instances.update(instance.id, { ...renamed, updatedAt: now });
+            await recordTask(tx, instance, "update_access", "UPDATING", data, now);
+          });
+          await bus.cast(TASKMANAGER_TOPIC, "wake", {});
+          return reply.status(202).send();
+        }
         await store.instances.update(instance.id, {
-          ...(name !== undefined ? { name } : {}),
+          ...renamed,
+          // Never placed (a failed build): nothing to change but the record.
           ...(access ? { isPublic: access.isPublic, allowedCidrs: access.allowedCidrs } : {}),
-          updatedAt: clock.now(),
+          updatedAt: now,
         });
         return reply.status(202).send();
       },
@@ -111,4 +129,13 @@ export function instanceUpdateRoutes(app: FastifyInstance, deps: ApiDeps): void 
     await bus.cast(TASKMANAGER_TOPIC, "wake", {});
     return reply.status(202).send();
   });
+}
+
+function accessChanged(instance: Instance, access: Access): boolean {
+  const before = instance.allowedCidrs;
+  return (
+    access.isPublic !== instance.isPublic ||
+    access.allowedCidrs.length !== before.length ||
+    access.allowedCidrs.some((c, i) => c !== before[i])
+  );
 }

@@ -63,12 +63,12 @@ export function instanceView(inst: Instance, ctx: ViewContext, detail: boolean):
     access: { is_public: inst.isPublic, allowed_cidrs: inst.allowedCidrs },
     volume: { size: inst.volumeSizeGb },
   };
-  if (inst.address) {
-    view.addresses = [{ address: inst.address, type: "private" }];
-    view.ip = [inst.address];
-  } else {
-    view.addresses = [];
-  }
+  const addresses = [
+    ...(inst.address ? [{ address: inst.address, type: "private" }] : []),
+    ...(inst.publicAddress ? [{ address: inst.publicAddress, type: "public" }] : []),
+  ];
+  view.addresses = addresses;
+  if (addresses.length > 0) view.ip = addresses.map((a) => a.address);
   if (ctx.isAdmin) view.tenant_id = inst.projectId;
   if (!detail) return view;
 

@@ -33,6 +33,8 @@ test("one [mysqld] group: the instance address, its socket, its log", () => {
   assert.match(cnf, /^socket = \/run\/coffer\/i2\/mysqld\.sock$/m);
   assert.match(cnf, /^log_error = \/vol\/i2\/log\/mariadb\.log$/m);
   assert.match(cnf, /^skip_name_resolve = ON$/m);
+  const pub = renderMyCnf({ ...layout, publicAddress: "203.0.113.18" }, { ramMb: 512, vcpus: 1 });
+  assert.match(pub, /^bind_address = 127\.100\.0\.8,203\.0\.113\.18$/m, "a public instance: there too");
 });
 
 test("overrides replace base values whichever of - or _ they use, and are quoted safely", () => {

@@ -7,7 +7,7 @@ import {
   type ParamValue,
   type Params,
 } from "../params.js";
-import type { ConfigOverrides, EngineLayout, EngineSizing } from "../engine.js";
+import { listenAddresses, type ConfigOverrides, type EngineLayout, type EngineSizing } from "../engine.js";
 import { mariadbCapabilities as caps } from "./capabilities.js";
 
 /** The defaults file mariadbd is launched with; it lives with the data so the volume is self-contained. */
@@ -54,7 +54,7 @@ export function mariadbParams(layout: EngineLayout, sizing: EngineSizing): Param
     ["datadir", layout.dataDir],
     ["socket", socketFile(layout)],
     ["pid_file", join(layout.runDir, "mysqld.pid")],
-    ["bind_address", layout.address],
+    ["bind_address", listenAddresses(layout)],
     ["port", layout.port],
     ["log_error", layout.logFile],
     ...mariadbDefaults(sizing),

@@ -43,6 +43,8 @@ test("listens only on the instance address; socket and log where the layout says
   assert.match(conf, /^unix_socket_directories = '\/run\/coffer\/i1'$/m);
   assert.match(conf, /^log_directory = '\/vol\/i1\/log'$/m);
   assert.match(conf, /^log_filename = 'postgresql\.log'$/m);
+  const pub = renderPostgresqlConf({ ...layout, publicAddress: "203.0.113.17" }, { ramMb: 512, vcpus: 1 });
+  assert.match(pub, /^listen_addresses = '127\.100\.0\.7,203\.0\.113\.17'$/m, "a public instance: there too");
   assert.doesNotMatch(conf, /0\.0\.0\.0|\*/);
   assert.match(renderPgHba(), /^host\s+all\s+all\s+all\s+scram-sha-256$/m);
   assert.doesNotMatch(renderPgHba(), /^host.*trust/m);

@@ -7,7 +7,7 @@ import {
   type ParamValue,
   type Params,
 } from "../params.js";
-import type { ConfigOverrides, EngineLayout, EngineSizing } from "../engine.js";
+import { listenAddresses, type ConfigOverrides, type EngineLayout, type EngineSizing } from "../engine.js";
 import { postgresqlCapabilities as caps } from "./capabilities.js";
 
 /**
@@ -53,7 +53,7 @@ export function postgresqlDefaults(sizing: EngineSizing): Params {
 /** The whole postgresql.conf: where the layout puts things, then the flavor's tunables. */
 export function postgresqlParams(layout: EngineLayout, sizing: EngineSizing): Params {
   return new Map<string, ParamValue>([
-    ["listen_addresses", layout.address],
+    ["listen_addresses", listenAddresses(layout)],
     ["port", layout.port],
     ["unix_socket_directories", layout.runDir],
     // Only runAs (and root) may open the socket: it is where the trusted bootstrap login lives.
