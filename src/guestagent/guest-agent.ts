@@ -115,7 +115,7 @@ export class GuestAgent {
   }
 
   /** Remembers where the engine is launched to listen (saved only when that is not just its own address). */
-  private async noteListening(p: Prepared): Promise<void> {
+  async noteListening(p: Prepared): Promise<void> {
     if (!this.state || !this.listensElsewhere(p)) return;
     await this.writeState({ ...this.state, listening: listenAddresses(p.layout) });
   }

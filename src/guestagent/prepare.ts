@@ -75,6 +75,7 @@ export async function prepare(agent: GuestAgent, request: PrepareRequest): Promi
     }
     next("writing the engine's configuration");
     await agent.configure(p);
+    await agent.noteListening(p);
     next("starting the engine");
     await agent.spawn(p);
     next("securing the engine");
