@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything Coffer and its tests need on a Debian machine that has Node 20 and npm:
 # the engines (PostgreSQL 15, MariaDB 10.11 with mariadb-backup), RabbitMQ (for the scaled-out bus
-# and its tests), nftables (public addresses' filters), the real OpenStack clients (for compatibility tests), then npm packages and the
-# build. Idempotent, and quick when everything is already there.
+# and its tests), nftables (the filters of public addresses), the real OpenStack clients (for
+# compatibility tests), then npm packages and the build. Idempotent, and quick when everything is
+# already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
