@@ -187,6 +187,16 @@ test("instances: create by flavor id and name, list, show by name, a refused res
   );
   assert.match(await cofferFails("resize-volume", "vm1", "big"), /invalid for argument 'size'/);
 
+  // update: a rename, access (stored as is: never placed), contradictory or empty flags refused.
+  await coffer("update", "vm1", "--name", "vm1b", "--allowed-cidr", "198.51.100.0/24");
+  const updated = await cofferJson<{ name: string; access: { allowed_cidrs: string[] } }>("show", vm1Id);
+  assert.equal(updated.name, "vm1b");
+  assert.deepEqual(updated.access.allowed_cidrs, ["198.51.100.0/24"]);
+  assert.match(await cofferFails("update", "vm1b", "--is-public", "--is-private"), /exclude each other/);
+  assert.match(await cofferFails("update", "vm1b"), /Nothing to update/);
+  assert.match(await cofferFails("update", "vm1b", "--is-public"), /no public addresses.*\(HTTP 400\)/);
+  await coffer("update", vm1Id, "--name", "vm1");
+
   const deleted = await bin("coffer", ["force-delete", "vm1", "--wait", "--timeout", "30"]);
   assert.equal(deleted.code, 0, deleted.stderr);
   assert.equal(deleted.stdout, `Request to force delete instance ${vm1Id} has been accepted.\n`);

@@ -5,6 +5,7 @@ import { awaitInstance, instanceListTable, instanceTable } from "./instance-view
 import { findFlavor, findInstance, flavorId, listInstances, type InstanceView } from "./lookup.js";
 import { printResult } from "./output.js";
 import { registerInstanceActions } from "./instance-actions.js";
+import { registerInstanceUpdate } from "./instance-update.js";
 
 /** `coffer list`, `show`, `create` — and the actions — with the `trove` CLI's names and arguments. */
 export function registerInstanceCommands(program: Command): void {
@@ -57,6 +58,7 @@ export function registerInstanceCommands(program: Command): void {
   });
 
   registerInstanceActions(program);
+  registerInstanceUpdate(program);
 }
 
 /** The POST /instances body `trove create` sends; keys left out when not given. */
