@@ -261,6 +261,17 @@ export class GuestAgent {
    * The periodic look: reports what the engine does, and launches it again when it should run
    * and does not. Skipped while an operation holds the instance (it reports for itself).
    */
+  /**
+   * Between heartbeats: a look at the process only (two reads under /proc, no query). An engine
+   * that should run and does not gets its heartbeat now, which reports it and launches it again.
+   */
+  async checkAlive(): Promise<void> {
+    const state = this.state;
+    if (this.closed || !state?.prepared || state.desired !== "running" || this.serial.busy) return;
+    if (await this.isRunning()) return;
+    await this.heartbeat();
+  }
+
   async heartbeat(): Promise<void> {
     if (this.closed || !this.state?.prepared) return;
     await this.serial.tryRun(async () => {

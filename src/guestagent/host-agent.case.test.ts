@@ -89,7 +89,7 @@ export function hostAgentSuite(options: HostAgentCase): void {
     const idB = randomUUID();
     let address = "";
 
-    const newHostAgent = () =>
+    const newHostAgent = (timing: { heartbeatIntervalMs?: number; livenessIntervalMs?: number } = {}) =>
       createHostAgent({
         bus,
         provider,
@@ -99,6 +99,7 @@ export function hostAgentSuite(options: HostAgentCase): void {
         rootDir: guestRoot,
         heartbeatIntervalMs: BEAT_MS,
         startTimeoutMs: 60_000,
+        ...timing,
       });
     const hostClient = () => new HostClient(bus, hostName);
     const guest = (id: string) => new GuestClient(bus, id);
@@ -480,6 +481,26 @@ export function hostAgentSuite(options: HostAgentCase): void {
       await beatAfter(idA, beats.length, ["healthy"]);
       assert.notEqual(await pidOf(idA), pid);
       assert.equal(await count(), 3);
+    });
+
+    test("between heartbeats, an engine that died is seen and launched again within the liveness interval", async () => {
+      await host.stop();
+      host = newHostAgent({ heartbeatIntervalMs: 600_000, livenessIntervalMs: 100 });
+      await host.start();
+      const pid = (await pidOf(idA))!;
+      const since = beats.length;
+      process.kill(pid, "SIGKILL");
+      await beatAfter(idA, since, ["crashed"]);
+      await waitFor(async () => ((await provider.processStatus(idA)).running ? true : undefined), {
+        timeoutMs: 30_000,
+        what: "the engine to run again without a heartbeat",
+      });
+      assert.notEqual(await pidOf(idA), pid);
+      await host.stop();
+      host = newHostAgent();
+      await host.start();
+      await beatAfter(idA, beats.length, ["healthy"]);
+      assert.equal(await count(), 3, "its data too");
     });
 
     test("destroy leaves nothing: no process, mount, files or topic; idempotent", async () => {

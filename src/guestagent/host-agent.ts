@@ -34,6 +34,11 @@ export interface HostAgentDeps {
   heartbeatIntervalMs?: number;
   /** Most heartbeats running at once on this host. Default 8. */
   heartbeatConcurrency?: number;
+  /**
+   * How often every engine's process is looked at between heartbeats, so that one that died is
+   * launched again within this rather than within a heartbeat interval. Default 2000 ms.
+   */
+  livenessIntervalMs?: number;
   /** How long an engine may take to accept connections after a launch. Default 120 000 ms. */
   startTimeoutMs?: number;
   /** How long a clean engine shutdown may take before it is killed. Default 60 000 ms. */
@@ -69,6 +74,7 @@ export function createHostAgent(deps: HostAgentDeps): HostAgent {
   const perInstance = new KeyedSerial();
   const heartbeats = new Heartbeats(deps.heartbeatIntervalMs ?? 5000, deps.heartbeatConcurrency ?? 8, log);
   let hostSubscription: Subscription | undefined;
+  let liveness: NodeJS.Timeout | undefined;
   let state: "new" | "started" | "stopped" = "new";
   let pool: WarmPool | undefined;
 
@@ -213,12 +219,18 @@ export function createHostAgent(deps: HostAgentDeps): HostAgent {
           releasePooled: async (id) => pool?.release(id),
         }),
       );
+      liveness = watchLiveness(
+        () => [...guests.values()].map((s) => s.agent),
+        deps.livenessIntervalMs ?? 2000,
+        log,
+      );
       log.info({ instances: found.length, ...counts }, "host agent started");
     },
 
     async stop() {
       if (state !== "started") return;
       state = "stopped";
+      clearInterval(liveness);
       await hostSubscription?.close();
       await pool?.stop();
       await heartbeats.stop();
@@ -244,4 +256,22 @@ async function removeOrphanStates(paths: GuestPaths, held: Set<string>, log: Log
     log.info({ instanceId: id }, "removing the guest state of an instance this host no longer holds");
     await removeGuestState(paths.stateFile(id)).catch(() => undefined);
   }
+}
+
+/** Looks at every engine's process each interval; a tick still running makes the next one skip. */
+function watchLiveness(agents: () => GuestAgent[], intervalMs: number, log: Logger): NodeJS.Timeout {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void Promise.all(
+      agents().map((agent) =>
+        agent
+          .checkAlive()
+          .catch((err: unknown) => log.warn({ err, instanceId: agent.id }, "liveness check failed")),
+      ),
+    ).finally(() => (running = false));
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }
