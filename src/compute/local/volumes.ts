@@ -1,6 +1,6 @@
 import { chmod, chown, mkdir, open, statfs, truncate } from "node:fs/promises";
 import { InvalidStateError } from "../../domain/index.js";
-import { run, type Logger } from "../../lib/index.js";
+import { run, sleep, type Logger } from "../../lib/index.js";
 import type { RunAs, VolumeFilesystem } from "../types.js";
 import { HOST_PATH, hostCommand } from "./commands.js";
 import { isMountPoint, loopDevicesFor, mountAt, mountsUnder } from "./mounts.js";
@@ -105,13 +105,26 @@ export async function growLoopVolumeOffline(layout: Layout, id: string, newSizeG
     });
   }
   for (const device of await loopDevicesFor(image)) await hostCommand("losetup", ["--detach", device]);
-  if ((await loopDevicesFor(image)).length > 0) {
+  if (!(await detached(image))) {
     throw new InvalidStateError("VOLUME_BUSY", `the volume image of instance ${id} is still attached`);
   }
   await truncate(image, newSizeGb * GIB);
   await fsck(image);
   await hostCommand("resize2fs", [image]);
   await mountLoopVolume(layout, id, "ext4");
+}
+
+/**
+ * Whether the image's loop devices are gone, waiting up to 2 s: the kernel detaches a device only
+ * at its last close, and other programs open loop devices for a moment (`mount -o loop` scans
+ * them for one that is free), so a detach can land a little after umount and losetup return.
+ */
+async function detached(image: string): Promise<boolean> {
+  for (let waited = 0; ; waited += 20) {
+    if ((await loopDevicesFor(image)).length === 0) return true;
+    if (waited >= 2000) return false;
+    await sleep(20);
+  }
 }
 
 /** e2fsck -p exits 1 when it fixed something, which is still a usable filesystem. */
