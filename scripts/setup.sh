@@ -13,7 +13,7 @@ PACKAGES=(
   mariadb-server mariadb-client mariadb-backup
   rabbitmq-server
   python3-troveclient python3-openstackclient
-  e2fsprogs util-linux iproute2 procps
+  e2fsprogs xfsprogs util-linux iproute2 procps
   nftables
 )
 missing=()

@@ -6,8 +6,8 @@
  * provider, so a restarted Coffer finds (`list`) and re-establishes (`adopt`) what the host holds.
  * The provider knows nothing of engines: drivers hand it a `LaunchCommand`.
  *
- * `local`: instances on this host (loopback addresses, loop-mounted images, cgroups, and public
- * addresses filtered by nftables where the operator gives a public pool);
+ * `local`: instances on this host (loopback addresses, loop-mounted XFS or ext4 images, cgroups,
+ * and public addresses filtered by nftables where the operator gives a public pool);
  * see docs/compute.md for what is enforced how.
  */
 export type {
@@ -22,6 +22,7 @@ export type {
   LaunchOptions,
   ProcessStatus,
   RunAs,
+  VolumeFilesystem,
   VolumeKind,
   VolumeUsage,
 } from "./types.js";

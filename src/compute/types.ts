@@ -2,6 +2,9 @@
 
 export type VolumeKind = "loop" | "directory";
 
+/** The filesystem in a loop volume: XFS grows while mounted with CAP_SYS_ADMIN alone; ext4 needs CAP_SYS_RESOURCE. */
+export type VolumeFilesystem = "xfs" | "ext4";
+
 /** The unprivileged identity an instance's engine runs as. */
 export interface RunAs {
   uid: number;
@@ -39,6 +42,8 @@ export interface InstancePlacement {
   /** The mount point (or directory) the engine's data directory goes under; owned by `runAs`. */
   volumePath: string;
   volumeKind: VolumeKind;
+  /** Loop volumes only. Records written before XFS volumes existed have none: they are ext4. */
+  volumeFilesystem?: VolumeFilesystem;
   volumeSizeGb: number;
   ramMb: number;
   vcpus: number;
@@ -82,7 +87,12 @@ export interface HostCapabilities {
   root: boolean;
   /** The kind of volume `provision` creates. */
   volumeKind: VolumeKind;
-  /** A mounted volume can grow while in use; otherwise `resizeVolume` needs the process stopped. */
+  /** The filesystem `provision` makes in loop volumes; null with directory volumes. */
+  volumeFilesystem: VolumeFilesystem | null;
+  /**
+   * Volumes `provision` makes now can grow while in use. An older volume of another filesystem may
+   * not: `resizeVolume` says so per volume (VOLUME_RESIZE_NEEDS_STOP while the process runs).
+   */
   onlineVolumeResize: boolean;
   /** The cgroup version that enforces each limit; null when it is not enforced. */
   limits: { memory: CgroupVersion | null; cpu: CgroupVersion | null; pids: CgroupVersion | null };
@@ -119,7 +129,10 @@ export interface ComputeProvider {
   processStatus(instanceId: string): Promise<ProcessStatus>;
   /** Sends the command's stop signal, then SIGKILL after `timeoutMs` (default 30 s). Idempotent. */
   stop(instanceId: string, options?: { timeoutMs?: number }): Promise<void>;
-  /** Grows the volume (never shrinks). Needs the process stopped unless `onlineVolumeResize`. */
+  /**
+   * Grows the volume (never shrinks), while the process runs where this volume's filesystem can
+   * grow mounted; otherwise refuses with VOLUME_RESIZE_NEEDS_STOP while the process runs.
+   */
   resizeVolume(instanceId: string, newSizeGb: number): Promise<void>;
   /**
    * Gives (isPublic) or takes away the instance's public address and sets who may reach it, at

@@ -144,6 +144,14 @@ export const OPTIONS = [
     "60",
   ),
   option(
+    "volumeFilesystem",
+    "volume-filesystem",
+    'Filesystem of new instance volumes (loop images, as root): "auto" (the default: XFS when ' +
+      "this host can make, mount and grow one while mounted, so that resize-volume needs no restart; " +
+      'else ext4), "xfs" or "ext4". Existing volumes keep theirs.',
+    "auto",
+  ),
+  option(
     "spareVolumes",
     "spare-volumes",
     "Volumes a compute host keeps formatted and mounted ahead of creates, so that a create does not " +

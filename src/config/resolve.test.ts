@@ -78,3 +78,20 @@ test("identity options: token cache, lockout and quota defaults", () => {
     /lockout-threshold/,
   );
 });
+
+test("volume filesystem: auto by default, xfs or ext4 by flag or environment, nothing else", () => {
+  const base = { flags: { dataDir: "/tmp/x" } };
+  assert.equal(resolveConfig({ ...base, env: {} }).volumeFilesystem, "auto");
+  assert.equal(
+    resolveConfig({ ...base, env: { COFFER_VOLUME_FILESYSTEM: "ext4" } }).volumeFilesystem,
+    "ext4",
+  );
+  assert.equal(
+    resolveConfig({ env: {}, flags: { dataDir: "/tmp/x", volumeFilesystem: "xfs" } }).volumeFilesystem,
+    "xfs",
+  );
+  assert.throws(
+    () => resolveConfig({ ...base, env: { COFFER_VOLUME_FILESYSTEM: "btrfs" } }),
+    /option volume-filesystem: must be one of auto, xfs, ext4/,
+  );
+});

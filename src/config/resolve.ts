@@ -34,6 +34,8 @@ export interface Config {
   readonly publicAddresses: { readonly pool: string; readonly interface: string } | undefined;
   readonly cgroupParent: string;
   readonly computeDir: string;
+  /** Filesystem of new loop volumes; `auto`: XFS where it grows online here, else ext4. */
+  readonly volumeFilesystem: VolumeFilesystemOption;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatExpiryMs: number;
   /** Loop volumes kept formatted and mounted ahead of creates, per size (empty: none). */
@@ -41,6 +43,9 @@ export interface Config {
   /** Warm pools per datastore version, flavor and volume size (empty: none). */
   readonly warmPools: readonly WarmPoolConfig[];
 }
+
+const VOLUME_FILESYSTEMS = ["auto", "xfs", "ext4"] as const;
+export type VolumeFilesystemOption = (typeof VOLUME_FILESYSTEMS)[number];
 
 /** One warm pool as configured (`--warm-pools`); the compute host resolves the names. */
 export interface WarmPoolConfig {
@@ -113,6 +118,11 @@ function validate(raw: Record<string, string>): Config {
   if (!LOG_LEVELS.includes(raw.logLevel!))
     throw invalid("log-level", `must be one of ${LOG_LEVELS.join(", ")}`);
 
+  const volumeFilesystem = raw.volumeFilesystem! as VolumeFilesystemOption;
+  if (!VOLUME_FILESYSTEMS.includes(volumeFilesystem)) {
+    throw invalid("volume-filesystem", `must be one of ${VOLUME_FILESYSTEMS.join(", ")}`);
+  }
+
   const infraDbRaw = raw.infraDb!;
   const infraDb: Config["infraDb"] = /^postgres(ql)?:\/\//.test(infraDbRaw)
     ? { kind: "postgres", url: infraDbRaw }
@@ -145,6 +155,7 @@ function validate(raw: Record<string, string>): Config {
     publicAddresses: parsePublicAddresses(raw.publicAddressPool!, raw.publicInterface!),
     cgroupParent: raw.cgroupParent!,
     computeDir: resolvePath(raw.computeDir!),
+    volumeFilesystem,
     heartbeatIntervalMs: parseInteger(raw.heartbeatInterval!, "heartbeat-interval", 1, 3600) * 1000,
     heartbeatExpiryMs: parseInteger(raw.heartbeatExpiry!, "heartbeat-expiry", 2, 86400) * 1000,
     spareVolumes: parseSpareVolumes(raw.spareVolumes!),

@@ -32,6 +32,8 @@ export interface HostAgentCase {
   connectAs(host: string, port: number, user: string, password: string, database: string): Promise<Session>;
   /** A query any user may run whose answer follows the flavor's memory (e.g. the buffer size). */
   memorySettingSql: string;
+  /** The loop volumes' filesystem (default auto: XFS here, which grows while the engine runs). */
+  volumeFilesystem?: "auto" | "ext4";
   config: {
     /** A query any user may run that shows a setting's value (`%s` is the name). */
     showSql: string;
@@ -156,6 +158,7 @@ export function hostAgentSuite(options: HostAgentCase): void {
         addressPool,
         cgroupParent,
         volumeMode: isRoot ? "loop" : "directory",
+        volumeFilesystem: options.volumeFilesystem ?? "auto",
         logger: silentLogger(),
       });
       host = newHostAgent();
@@ -394,9 +397,14 @@ export function hostAgentSuite(options: HostAgentCase): void {
       assert.equal(await count(), 3);
     });
 
-    test("resize_volume: grown, data kept, healthy", async () => {
+    test("resize_volume: grown, data kept, healthy; online (the same engine process) where the volume can", async () => {
+      const pid = await pidOf(idA);
       const report = await guest(idA).resizeVolume(2);
       assert.equal(report.status, "healthy");
+      const caps = await provider.probe(); // XFS volumes grow online; directories have nothing to grow
+      if (caps.onlineVolumeResize || caps.volumeKind === "directory") {
+        assert.equal(await pidOf(idA), pid, "grown while the engine ran");
+      } else assert.notEqual(await pidOf(idA), pid, "stopped, grown, started again");
       const usage = await provider.volumeUsage(idA);
       assert.equal(usage.sizeGb, 2);
       if (isRoot) {

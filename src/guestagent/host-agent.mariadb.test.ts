@@ -4,6 +4,8 @@ import { hostAgentSuite } from "./host-agent.case.test.js";
 hostAgentSuite({
   manager: "mariadb",
   memorySettingSql: "SELECT @@innodb_buffer_pool_size AS size",
+  // ext4, so that resize_volume's stop → grow → start path runs too where ext4 cannot grow online.
+  volumeFilesystem: "ext4",
   config: {
     showSql: "SELECT @@GLOBAL.%s AS v",
     dynamic: { name: "max_connections", value: 42, shown: "42" },

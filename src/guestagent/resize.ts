@@ -1,24 +1,29 @@
+import type { CofferError } from "../domain/index.js";
 import { duringStep } from "./errors.js";
 import type { GuestAgent } from "./guest-agent.js";
 import type { StatusReport } from "./rpc.js";
 
 /**
- * resize_volume: grows the volume. Online where the host can grow a mounted filesystem; otherwise
- * as Trove's offline path does: stop the engine, grow, start it again (also when growing failed,
- * so that a failed resize leaves the engine as it was).
+ * resize_volume: grows the volume while the engine runs wherever the provider can for this volume
+ * (XFS always; ext4 only with CAP_SYS_RESOURCE). The provider decides per volume, not the host's
+ * `onlineVolumeResize`: an ext4 volume from before the host chose XFS is still ext4. When it
+ * answers VOLUME_RESIZE_NEEDS_STOP (having changed nothing), this takes Trove's offline path: stop
+ * the engine, grow, start it again (also when growing failed, so that a failed resize leaves the
+ * engine as it was).
  */
 export async function resizeVolume(agent: GuestAgent, sizeGb: number): Promise<StatusReport> {
   const p = agent.prepared("resize_volume");
-  const online = agent.ctx.capabilities.onlineVolumeResize;
-  const running = await agent.isRunning();
   const grow = () =>
     agent.ctx.provider.resizeVolume(agent.id, sizeGb).catch((err: unknown) => {
       throw duringStep(err, agent.id, "resize_volume", `growing the volume to ${sizeGb} GB`);
     });
-  if (online || !running) {
-    await grow();
-    return agent.reportNow();
-  }
+  const refused = await grow().then(
+    () => undefined,
+    (err: CofferError) => err,
+  );
+  if (!refused) return agent.reportNow();
+  if (refused.code !== "VOLUME_RESIZE_NEEDS_STOP") throw refused;
+  agent.log.info({ sizeGb }, "this volume grows only while the engine is stopped; restarting it");
   agent.transient = "shutdown";
   try {
     await agent.stop("resize_volume");

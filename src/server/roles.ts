@@ -66,6 +66,7 @@ export async function startComputeHost(deps: RoleDeps): Promise<Stopper> {
     hostName: config.hostName,
     logger: deps.logger,
     spareVolumes: config.spareVolumes,
+    volumeFilesystem: config.volumeFilesystem,
     ...(config.publicAddresses
       ? { publicAddressPool: config.publicAddresses.pool, publicInterface: config.publicAddresses.interface }
       : {}),

@@ -38,6 +38,12 @@ export async function readMounts(): Promise<MountEntry[]> {
   return parseMountInfo(await readFile("/proc/self/mountinfo", "utf8"));
 }
 
+/** What is mounted at `path` (the topmost mount there), or undefined. */
+export async function mountAt(path: string): Promise<MountEntry | undefined> {
+  const target = resolve(path);
+  return (await readMounts()).filter((m) => m.mountPoint === target).pop();
+}
+
 /**
  * Whether a filesystem is mounted at `path`: it lies on another device than its parent (true of
  * every loop volume). Two stat calls, where reading the mount table grows with every instance's

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { ValidationError } from "../../domain/index.js";
 import type { Logger } from "../../lib/index.js";
-import type { VolumeKind } from "../types.js";
+import type { VolumeFilesystem, VolumeKind } from "../types.js";
 import { parsePool, parsePublicPool } from "./addresses.js";
 import type { SpareVolumeSpec } from "./spares.js";
 
@@ -15,6 +15,11 @@ export interface LocalProviderOptions {
   runAsUser?: string;
   /** `auto` (default): loop volumes when root and the host allows, else directories. */
   volumeMode?: "auto" | VolumeKind;
+  /**
+   * The filesystem of new loop volumes. `auto` (default): XFS when the host can make, mount and grow
+   * one while mounted (the probe tries), else ext4 (which grows online only with CAP_SYS_RESOURCE).
+   */
+  volumeFilesystem?: "auto" | VolumeFilesystem;
   /** Use the host's cgroups for memory/CPU/process limits when root. Default true. */
   cgroups?: boolean;
   /** The cgroup under which each instance gets `<parent>/<instanceId>`. Default `coffer`. */
@@ -46,6 +51,7 @@ export function resolveLocalOptions(options: LocalProviderOptions): ResolvedLoca
     addressPool: options.addressPool ?? "127.100.0.0/16",
     runAsUser: options.runAsUser ?? "coffer",
     volumeMode: options.volumeMode ?? "auto",
+    volumeFilesystem: options.volumeFilesystem ?? "auto",
     cgroups: options.cgroups ?? true,
     cgroupParent: options.cgroupParent ?? "coffer",
     pidsMax: options.pidsMax ?? 1024,
@@ -73,6 +79,12 @@ export function resolveLocalOptions(options: LocalProviderOptions): ResolvedLoca
     throw new ValidationError(
       "INVALID_CGROUP_PARENT",
       `cgroup parent "${resolved.cgroupParent}" is not a relative name`,
+    );
+  }
+  if (!["auto", "xfs", "ext4"].includes(resolved.volumeFilesystem)) {
+    throw new ValidationError(
+      "INVALID_VOLUME_FILESYSTEM",
+      `volume filesystem "${resolved.volumeFilesystem}" is not one of auto, xfs, ext4`,
     );
   }
   if (!Number.isInteger(resolved.pidsMax) || resolved.pidsMax < 16) {

@@ -45,6 +45,7 @@ describe("local provider, directory volumes", () => {
 
   test("the probe reports directory volumes as not size-enforced", () => {
     assert.equal(caps.volumeKind, "directory");
+    assert.equal(caps.volumeFilesystem, null);
     assert.equal(caps.onlineVolumeResize, false);
     assert.ok(caps.notEnforced.some((s) => s.startsWith("volume sizes are not enforced")));
   });
@@ -57,6 +58,7 @@ describe("local provider, directory volumes", () => {
     assert.equal(new Set(addresses).size, ids.length);
     for (const a of addresses) assert.ok(ipToInt(a) >= range.first && ipToInt(a) <= range.last, a);
     assert.ok(placements.every((p) => p.volumeKind === "directory" && p.host.length > 0 && !p.isPublic));
+    assert.ok(placements.every((p) => p.volumeFilesystem === undefined));
     const restarted = await make().list();
     assert.deepEqual(restarted.map((p) => p.address).sort(), [...addresses].sort());
     await Promise.all(ids.map((id) => provider.destroy(id)));

@@ -22,7 +22,14 @@ import { resolveLocalOptions, type LocalProviderOptions, type ResolvedLocalOptio
 import { probeHost, type HostFacts } from "./probe.js";
 import { checkAccess, PublicAddresses } from "./public.js";
 import { SpareVolumes } from "./spares.js";
-import { checkInstanceId, Layout, readAllPlacements, readPlacement, writePlacement } from "./records.js";
+import {
+  checkInstanceId,
+  filesystemOf,
+  Layout,
+  readAllPlacements,
+  readPlacement,
+  writePlacement,
+} from "./records.js";
 import {
   createDirectoryVolume,
   createLoopVolume,
@@ -69,9 +76,10 @@ class LocalProvider implements ComputeProvider {
         await this.probePublic(facts.capabilities);
         const cgroups = new InstanceCgroups(facts.hierarchies, this.options.cgroupParent);
         const { spareVolumes, rootDir, logger } = this.options;
+        const filesystem = facts.capabilities.volumeFilesystem;
         const spares =
-          facts.capabilities.volumeKind === "loop" && spareVolumes.length > 0
-            ? new SpareVolumes(rootDir, spareVolumes, facts.runAs, logger)
+          filesystem && spareVolumes.length > 0
+            ? new SpareVolumes(rootDir, spareVolumes, facts.runAs, filesystem, logger)
             : undefined;
         spares?.start().catch((err: unknown) => logger.error({ err }, "spare volumes not started"));
         return { facts, cgroups, processes: new EngineProcesses(this.layout, cgroups), spares };
@@ -128,11 +136,11 @@ class LocalProvider implements ComputeProvider {
         const address = await this.addresses.lease(id);
         await mkdir(this.layout.instanceDir(id), { recursive: true, mode: 0o755 });
         await checkReachable(this.layout.instanceDir(id), facts.runAs);
-        const volumeKind = facts.capabilities.volumeKind;
-        if (volumeKind === "loop") {
+        const { volumeKind, volumeFilesystem: filesystem } = facts.capabilities;
+        if (filesystem) {
           const image = this.layout.imageFile(id);
           const took = await spares?.takeInto(spec.volumeSizeGb, image, this.layout.volumePath(id));
-          if (!took) await createLoopVolume(this.layout, id, spec.volumeSizeGb, facts.runAs);
+          if (!took) await createLoopVolume(this.layout, id, spec.volumeSizeGb, facts.runAs, filesystem);
         } else await createDirectoryVolume(this.layout, id, facts.runAs);
         await cgroups.apply(id, { ...spec, pidsMax: this.options.pidsMax });
         const publicAddress = access.isPublic ? await this.publicAddresses!.ensure(id, access) : undefined;
@@ -141,6 +149,7 @@ class LocalProvider implements ComputeProvider {
           address,
           volumePath: this.layout.volumePath(id),
           volumeKind,
+          ...(filesystem ? { volumeFilesystem: filesystem } : {}),
           volumeSizeGb: spec.volumeSizeGb,
           ramMb: spec.ramMb,
           vcpus: spec.vcpus,
@@ -206,13 +215,15 @@ class LocalProvider implements ComputeProvider {
       }
       if (newSizeGb === placement.volumeSizeGb) return;
       if (placement.volumeKind === "loop") {
-        if (facts.capabilities.onlineVolumeResize) {
-          await mountLoopVolume(this.layout, id);
-          await growLoopVolumeOnline(this.layout, id, newSizeGb);
+        // Per volume, not per host: an ext4 volume made before this host chose XFS is still ext4.
+        const filesystem = filesystemOf(placement);
+        if (filesystem === "xfs" || facts.ext4OnlineResize) {
+          await mountLoopVolume(this.layout, id, filesystem); // XFS grows only mounted
+          await growLoopVolumeOnline(this.layout, id, filesystem, newSizeGb);
         } else if ((await processes.status(id)).running) {
           throw new InvalidStateError(
             "VOLUME_RESIZE_NEEDS_STOP",
-            `this host cannot grow a volume in use; stop instance ${id} first`,
+            `the ext4 volume of instance ${id} cannot grow while in use on this host (no CAP_SYS_RESOURCE); stop it first`,
           );
         } else await growLoopVolumeOffline(this.layout, id, newSizeGb);
       }
@@ -318,7 +329,8 @@ class LocalProvider implements ComputeProvider {
   /** Re-establishes the volume mount and the cgroup limits (after a reboot, both are gone). */
   private async restore(placement: InstancePlacement): Promise<void> {
     const { cgroups } = await this.host();
-    if (placement.volumeKind === "loop") await mountLoopVolume(this.layout, placement.instanceId);
+    if (placement.volumeKind === "loop")
+      await mountLoopVolume(this.layout, placement.instanceId, filesystemOf(placement));
     await cgroups.apply(placement.instanceId, { ...placement, pidsMax: this.options.pidsMax });
     if (placement.publicAddress !== undefined) {
       if (!this.publicAddresses) {

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ValidationError } from "../../domain/index.js";
-import type { InstancePlacement } from "../types.js";
+import type { InstancePlacement, VolumeFilesystem } from "../types.js";
 import { isMissing } from "./proc.js";
 
 /**
@@ -67,7 +67,14 @@ export async function readJson<T>(path: string): Promise<T | undefined> {
 }
 
 export async function readPlacement(layout: Layout, id: string): Promise<InstancePlacement | undefined> {
-  return readJson<InstancePlacement>(layout.placementFile(id));
+  const placement = await readJson<InstancePlacement>(layout.placementFile(id));
+  if (placement?.volumeKind === "loop") placement.volumeFilesystem = filesystemOf(placement);
+  return placement;
+}
+
+/** A loop volume's filesystem; loop volumes recorded before XFS volumes existed were all ext4. */
+export function filesystemOf(placement: InstancePlacement): VolumeFilesystem {
+  return placement.volumeFilesystem ?? "ext4";
 }
 
 export async function writePlacement(layout: Layout, placement: InstancePlacement): Promise<void> {

@@ -5,8 +5,8 @@ import { readdir, stat, statfs, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { silentLogger, waitFor } from "../../lib/index.js";
 import { cleanupLocalRoot } from "../testing.js";
-import type { ComputeProvider } from "../types.js";
-import { isMountPoint, loopDevicesUnder, mountsUnder } from "./mounts.js";
+import type { ComputeProvider, HostCapabilities } from "../types.js";
+import { isMountPoint, loopDevicesUnder, mountAt, mountsUnder } from "./mounts.js";
 import { createLocalProvider } from "./provider.js";
 import { randomPool, tempRoot, uniqueCgroupParent } from "./test-support.js";
 
@@ -17,6 +17,7 @@ describe("local provider, spare volumes", { skip: !isRoot && "needs root" }, () 
   let dir = "";
   let rootDir = "";
   let provider: ComputeProvider;
+  let caps: HostCapabilities;
   const cgroupParent = uniqueCgroupParent();
   const spares = () => readdir(join(rootDir, "spares", "instances")).catch(() => [] as string[]);
   const ready = (n: number) =>
@@ -42,7 +43,7 @@ describe("local provider, spare volumes", { skip: !isRoot && "needs root" }, () 
       logger: silentLogger(),
       spareVolumes: [{ sizeGb: 2, count: 1 }],
     });
-    await provider.probe();
+    caps = await provider.probe();
   });
   after(() => cleanupLocalRoot(dir, cgroupParent));
 
@@ -63,9 +64,17 @@ describe("local provider, spare volumes", { skip: !isRoot && "needs root" }, () 
     const root = await stat(placement.volumePath);
     assert.equal(root.uid, placement.runAs.uid);
     assert.equal(root.mode & 0o777, 0o700);
-    assert.deepEqual((await readdir(placement.volumePath)).sort(), ["lost+found"]);
+    const empty = caps.volumeFilesystem === "ext4" ? ["lost+found"] : [];
+    assert.deepEqual((await readdir(placement.volumePath)).sort(), empty);
+    assert.equal((await mountAt(placement.volumePath))?.fsType, caps.volumeFilesystem);
     await writeFile(join(placement.volumePath, "x"), "data");
     assert.equal((await provider.volumeUsage("sp-a")).sizeGb, 2);
+    if (caps.onlineVolumeResize) {
+      // The loop device was attached under the spare's image name: growth finds it by the mount.
+      await provider.resizeVolume("sp-a", 3);
+      const grown = await statfs(placement.volumePath);
+      assert.ok(grown.blocks * grown.bsize > 2.9 * GIB, "grown to 3 GB");
+    }
     await ready(1); // refilled
 
     // Another size is made the usual way; destroying leaves no mount or loop device of either.

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { chmod, mkdir, readdir, rename, rm } from "node:fs/promises";
 import type { Logger } from "../../lib/index.js";
-import type { RunAs } from "../types.js";
+import type { RunAs, VolumeFilesystem } from "../types.js";
 import { hostCommand } from "./commands.js";
 import { Layout } from "./records.js";
 import { createLoopVolume, unmountLoopVolume } from "./volumes.js";
@@ -13,7 +13,7 @@ export interface SpareVolumeSpec {
 }
 
 /**
- * Loop volumes made ahead of time (`<root>/spares/instances/<id>/`: a sparse image, ext4, mounted),
+ * Loop volumes made ahead of time (`<root>/spares/instances/<id>/`: a sparse image, the provider's filesystem, mounted),
  * so that a provision takes one instead of waiting for mkfs and a loop mount (≈ 40–150 ms on a
  * busy host). Taking one moves the image into the instance's directory and the mount onto the
  * instance's volume path (`mount --move`, or a bind mount where the tree is shared): the
@@ -30,6 +30,7 @@ export class SpareVolumes {
     rootDir: string,
     private readonly specs: readonly SpareVolumeSpec[],
     private readonly runAs: RunAs,
+    private readonly filesystem: VolumeFilesystem,
     private readonly logger: Logger,
     private readonly refillDelayMs = 2000,
   ) {
@@ -102,7 +103,7 @@ export class SpareVolumes {
         const id = randomUUID();
         await mkdir(this.layout.instanceDir(id), { recursive: true, mode: 0o755 });
         try {
-          await createLoopVolume(this.layout, id, spec.sizeGb, this.runAs);
+          await createLoopVolume(this.layout, id, spec.sizeGb, this.runAs, this.filesystem);
         } catch (err) {
           await this.discard(id);
           throw err;

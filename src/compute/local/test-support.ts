@@ -1,8 +1,8 @@
 /** Shared by this folder's tests only: temp roots, unique pools and cgroup names, a tiny TCP writer. */
 import { connect } from "node:net";
-import { chmod, mkdtemp, writeFile } from "node:fs/promises";
+import { access, chmod, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { randomInt } from "node:crypto";
 import { waitFor } from "../../lib/index.js";
 import type { ComputeProvider } from "../types.js";
@@ -66,4 +66,25 @@ export async function waitStopped(provider: ComputeProvider, id: string, timeout
     timeoutMs,
     what: `the process of ${id} to end`,
   });
+}
+
+/** Whether xfsprogs is installed (scripts/setup.sh installs it): then the probe must choose XFS. */
+export async function hasXfsTools(): Promise<boolean> {
+  const found = await Promise.all(
+    ["/usr/sbin/mkfs.xfs", "/usr/sbin/xfs_growfs"].map((f) =>
+      access(f).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return found.every(Boolean);
+}
+
+/** The kernel's id of the mount at `path` (the first field of /proc/self/mountinfo): a new mount gets a new one. */
+export async function mountIdOf(path: string): Promise<number | undefined> {
+  const target = resolve(path);
+  const lines = (await readFile("/proc/self/mountinfo", "utf8")).split("\n");
+  const line = lines.filter((l) => l.split(" ")[4] === target).pop();
+  return line === undefined ? undefined : Number(line.split(" ")[0]);
 }
