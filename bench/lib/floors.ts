@@ -81,26 +81,34 @@ export async function createFloorSite(manager: string): Promise<FloorSite> {
 }
 
 /**
- * As root, the samples' data lands on a loop-mounted ext4 volume, as an instance's does (the
- * template stays on the host's filesystem, as Coffer's does): the same storage on both sides.
- * Writing to the host's busy filesystem directly can be several times slower than to a loop volume.
+ * As root, the samples' data lands on a loop-mounted volume of the filesystem Coffer's volumes get
+ * here (XFS where mkfs.xfs works, as the provider's `auto` chooses; else ext4), as an instance's
+ * does (the template stays on the host's filesystem, as Coffer's does): the same storage on both
+ * sides. Writing to the host's busy filesystem directly can be several times slower than to a loop volume.
  */
 async function mountVolume(root: string): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   const image = `${root}/volume.img`;
   const mountPoint = `${root}/vol`;
   await runChecked("truncate", ["-s", "2G", image]);
-  await runChecked("mkfs.ext4", [
-    "-q",
-    "-F",
-    "-m",
-    "0",
-    "-E",
-    "lazy_itable_init=0,lazy_journal_init=0",
-    image,
-  ]);
+  const xfs = await runChecked("mkfs.xfs", ["-q", "-f", image]).then(
+    () => true,
+    () => false,
+  );
+  if (!xfs) {
+    await runChecked("mkfs.ext4", [
+      "-q",
+      "-F",
+      "-m",
+      "0",
+      "-E",
+      "lazy_itable_init=0,lazy_journal_init=0",
+      image,
+    ]);
+  }
   await mkdir(mountPoint);
-  await runChecked("mount", ["-t", "ext4", "-o", "loop,noatime,nodev,nosuid", image, mountPoint]);
+  const type = xfs ? "xfs" : "ext4";
+  await runChecked("mount", ["-t", type, "-o", "loop,noatime,nodev,nosuid", image, mountPoint]);
   await chmod(mountPoint, 0o711);
   return mountPoint;
 }
