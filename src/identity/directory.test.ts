@@ -7,6 +7,7 @@ import {
   UnauthorizedError,
   ValidationError,
 } from "../domain/index.js";
+import { seedInstances } from "../store/testing.js";
 import { openIdentityFixture, type IdentityFixture } from "./testing.js";
 
 let fx: IdentityFixture;
@@ -116,4 +117,24 @@ test("deleting a project ends its tokens", async () => {
   await fx.identity.tokens.validate(u.token);
   await fx.identity.directory.deleteProject(u.project.id);
   await assert.rejects(fx.identity.tokens.validate(u.token), is(UnauthorizedError));
+});
+
+test("a project that owns instances is not deleted; once they are gone it is", async () => {
+  const d = fx.identity.directory;
+  const p = await d.createProject({ name: "busy-team" });
+  const { flavor, version } = await seedInstances(fx.store, []);
+  await fx.store.instances.create({
+    id: "busy-1",
+    projectId: p.id,
+    name: "db",
+    flavorId: flavor.id,
+    datastoreVersionId: version.id,
+    volumeSizeGb: 1,
+    createdAt: new Date(),
+  });
+  await assert.rejects(d.deleteProject(p.id), is(ConflictError, "PROJECT_HAS_INSTANCES"));
+  assert.equal((await d.getProject(p.id)).name, "busy-team", "nothing changed");
+  await fx.store.instances.markDeleted("busy-1", new Date());
+  await d.deleteProject(p.id);
+  await assert.rejects(d.getProject(p.id), is(NotFoundError));
 });

@@ -1,4 +1,5 @@
 import {
+  ConflictError,
   ForbiddenError,
   NotFoundError,
   UnauthorizedError,
@@ -90,8 +91,18 @@ export class Directory {
     return updated;
   }
 
-  /** Deletes the project with its role assignments, scoped tokens and quota rows. */
+  /**
+   * Deletes the project with its role assignments, scoped tokens and quota rows. Refused while it
+   * owns instances: they would run on with nobody able to reach them but an admin's /mgmt.
+   */
   async deleteProject(id: string): Promise<void> {
+    const owned = await this.deps.store.instances.list({ projectId: id, limit: 1 });
+    if (owned.length > 0) {
+      throw new ConflictError(
+        "PROJECT_HAS_INSTANCES",
+        `Project ${id} still owns database instances (${owned[0]!.id} among them); delete them first.`,
+      );
+    }
     if (!(await this.deps.store.projects.delete(id))) throw notFound("project", id);
     this.deps.cache.invalidate({ projectId: id });
   }
