@@ -1,11 +1,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import pg from "pg";
-import { waitFor } from "../src/lib/index.js";
-import { login, type ApiClient, type InstanceView } from "./support/api.js";
+import { login, type ApiClient } from "./support/api.js";
 import { startCoffer, type CofferServer } from "./support/coffer-server.js";
+import { active, createWithUser, readyMember } from "./support/pool.js";
 
 /*
  * The PostgreSQL side of warm pools (instances-pooled.test.ts does MariaDB): a pooled PostgreSQL
@@ -22,51 +20,6 @@ before(async () => {
   api = await login(server.url, server.env);
 });
 after(() => server.close());
-
-const poolDir = () => join(server.dir, "compute", "agent", "pool");
-
-function readyMember(): Promise<string> {
-  return waitFor(
-    async () => {
-      for (const name of await readdir(poolDir()).catch(() => [] as string[])) {
-        if (!name.endsWith(".json")) continue;
-        const record = JSON.parse(await readFile(join(poolDir(), name), "utf8")) as {
-          id: string;
-          state: string;
-        };
-        if (record.state === "ready") return record.id;
-      }
-      return undefined;
-    },
-    { timeoutMs: 90_000, intervalMs: 100, what: "a ready pool member" },
-  );
-}
-
-async function create(name: string, flavor: string, user: string, password: string): Promise<InstanceView> {
-  const res = await api.trove<{ instance: InstanceView }>("POST", "/instances", {
-    instance: {
-      name,
-      flavorRef: flavor,
-      volume: { size: 1 },
-      datastore: { type: "postgresql" },
-      databases: [{ name: "shop" }],
-      users: [{ name: user, password, databases: [{ name: "shop" }] }],
-    },
-  });
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body.instance;
-}
-
-function active(id: string): Promise<InstanceView> {
-  return waitFor(
-    async () => {
-      const { body } = await api.trove<{ instance: InstanceView }>("GET", `/instances/${id}`);
-      if (body.instance.status === "ERROR") throw new Error(`${id} went to ERROR`);
-      return body.instance.status === "ACTIVE" ? body.instance : undefined;
-    },
-    { timeoutMs: 90_000, intervalMs: 100, what: `${id} to be ACTIVE` },
-  );
-}
 
 async function withClient<T>(host: string, user: string, password: string, fn: (c: pg.Client) => Promise<T>) {
   const client = new pg.Client({ host, port: 5432, user, password, database: "shop" });
@@ -100,12 +53,12 @@ function userView(host: string, user: string, password: string) {
 }
 
 test("a pooled PostgreSQL instance looks like a cold one to its user, and a later one inherits nothing", async () => {
-  const member = await readyMember();
-  const pooled = await create("pooled", "6", "alice", "alice-pw-1");
+  const member = await readyMember(server);
+  const pooled = await createWithUser(api, "postgresql", "pooled", "6", "alice", "alice-pw-1");
   assert.equal(pooled.id, member, "the create took the pool's engine");
-  const cold = await create("cold", "6", "alice", "alice-pw-1"); // the pool is empty now: a cold create
+  const cold = await createWithUser(api, "postgresql", "cold", "6", "alice", "alice-pw-1"); // the pool is empty now: a cold create
   assert.notEqual(cold.id, member);
-  const [p, c] = [await active(pooled.id), await active(cold.id)];
+  const [p, c] = [await active(api, pooled.id), await active(api, cold.id)];
 
   const pv = await userView(p.ip![0]!, "alice", "alice-pw-1");
   const cv = await userView(c.ip![0]!, "alice", "alice-pw-1");
@@ -128,9 +81,12 @@ test("a pooled PostgreSQL instance looks like a cold one to its user, and a late
   });
 
   assert.equal((await api.trove("DELETE", `/instances/${pooled.id}`)).status, 202);
-  const next = await readyMember();
+  const next = await readyMember(server);
   assert.notEqual(next, member);
-  const again = await active((await create("again", "6", "alice", "alice-pw-2")).id);
+  const again = await active(
+    api,
+    (await createWithUser(api, "postgresql", "again", "6", "alice", "alice-pw-2")).id,
+  );
   assert.equal(again.id, next, "the refilled pool served the next create");
   const av = await userView(again.ip![0]!, "alice", "alice-pw-2");
   assert.deepEqual(av.tables, [], "no table of the deleted instance");

@@ -1,11 +1,12 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import mysql from "mysql2/promise";
-import { run, waitFor } from "../src/lib/index.js";
-import { login, type ApiClient, type InstanceView } from "./support/api.js";
+import { run } from "../src/lib/index.js";
+import { login, type ApiClient } from "./support/api.js";
 import { startCoffer, type CofferServer } from "./support/coffer-server.js";
+import { active, createWithUser, readyMember } from "./support/pool.js";
 
 /*
  * Warm pools keep correctness: an instance taken from a pool is indistinguishable from a cold
@@ -22,55 +23,10 @@ before(async () => {
 });
 after(() => server.close());
 
-const poolDir = () => join(server.dir, "compute", "agent", "pool");
 const guestState = async (id: string) =>
   JSON.parse(await readFile(join(server.dir, "compute", "agent", "guests", `${id}.json`), "utf8")) as {
     admin: { password: string };
   };
-
-/** The id of the pool's ready member, once there is one. */
-function readyMember(): Promise<string> {
-  return waitFor(
-    async () => {
-      for (const name of await readdir(poolDir()).catch(() => [] as string[])) {
-        if (!name.endsWith(".json")) continue;
-        const record = JSON.parse(await readFile(join(poolDir(), name), "utf8")) as {
-          id: string;
-          state: string;
-        };
-        if (record.state === "ready") return record.id;
-      }
-      return undefined;
-    },
-    { timeoutMs: 90_000, intervalMs: 100, what: "a ready pool member" },
-  );
-}
-
-async function create(name: string, flavor: string, user: string, password: string): Promise<InstanceView> {
-  const res = await api.trove<{ instance: InstanceView }>("POST", "/instances", {
-    instance: {
-      name,
-      flavorRef: flavor,
-      volume: { size: 1 },
-      datastore: { type: "mariadb" },
-      databases: [{ name: "shop" }],
-      users: [{ name: user, password, databases: [{ name: "shop" }] }],
-    },
-  });
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body.instance;
-}
-
-function active(id: string): Promise<InstanceView> {
-  return waitFor(
-    async () => {
-      const { body } = await api.trove<{ instance: InstanceView }>("GET", `/instances/${id}`);
-      if (body.instance.status === "ERROR") throw new Error(`${id} went to ERROR`);
-      return body.instance.status === "ACTIVE" ? body.instance : undefined;
-    },
-    { timeoutMs: 90_000, intervalMs: 100, what: `${id} to be ACTIVE` },
-  );
-}
 
 async function connect(host: string, user: string, password: string) {
   return mysql.createConnection({ host, port: 3306, user, password, database: "shop" });
@@ -102,13 +58,13 @@ const volumeSize = async (id: string) =>
     ?.trim();
 
 test("a pooled instance looks like a cold one to its user, and a later one inherits nothing", async () => {
-  const member = await readyMember();
-  const pooled = await create("pooled", "6", "alice", "alice-pw-1");
+  const member = await readyMember(server);
+  const pooled = await createWithUser(api, "mariadb", "pooled", "6", "alice", "alice-pw-1");
   assert.equal(pooled.id, member, "the create took the pool's engine");
   assert.ok(pooled.ip?.[0], "a pooled create answers with the address at once");
-  const cold = await create("cold", "7", "alice", "alice-pw-1"); // no pool for c1.micro: a cold create
+  const cold = await createWithUser(api, "mariadb", "cold", "7", "alice", "alice-pw-1"); // no pool for c1.micro: a cold create
   assert.notEqual(cold.id, member);
-  const [p, c] = [await active(pooled.id), await active(cold.id)];
+  const [p, c] = [await active(api, pooled.id), await active(api, cold.id)];
   assert.equal(p.flavor.id, "6");
   assert.equal(p.volume.size, 1);
 
@@ -130,11 +86,14 @@ test("a pooled instance looks like a cold one to its user, and a later one inher
 
   // Deleted; the pool refills with a new engine; the next create inherits nothing of the first.
   assert.equal((await api.trove("DELETE", `/instances/${pooled.id}`)).status, 202);
-  const next = await readyMember();
+  const next = await readyMember(server);
   assert.notEqual(next, member);
   admins.push((await guestState(next)).admin.password);
   assert.equal(new Set(admins).size, 3, "no two engines share an admin password");
-  const again = await active((await create("again", "6", "alice", "alice-pw-2")).id);
+  const again = await active(
+    api,
+    (await createWithUser(api, "mariadb", "again", "6", "alice", "alice-pw-2")).id,
+  );
   assert.equal(again.id, next);
   const av = await userView(again.ip![0]!, "alice", "alice-pw-2");
   assert.deepEqual(av.tables, [], "no table of the deleted instance");
