@@ -43,14 +43,18 @@ export function createConductor(deps: {
   return {
     heartbeat,
     async start() {
-      subscription = await deps.bus.serve(CONDUCTOR_TOPIC, {
-        heartbeat: async (args) => {
-          const beat = parseHeartbeat(args);
-          await heartbeat(beat).catch((err: unknown) =>
-            log.warn({ err, instanceId: beat.instanceId }, "heartbeat not recorded"),
-          );
+      subscription = await deps.bus.serve(
+        CONDUCTOR_TOPIC,
+        {
+          heartbeat: async (args) => {
+            const beat = parseHeartbeat(args);
+            await heartbeat(beat).catch((err: unknown) =>
+              log.warn({ err, instanceId: beat.instanceId }, "heartbeat not recorded"),
+            );
+          },
         },
-      });
+        { service: true },
+      );
     },
     async stop() {
       await subscription?.close();
