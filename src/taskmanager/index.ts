@@ -7,6 +7,7 @@
  */
 export { createTaskManager, TASKMANAGER_TOPIC, type TaskManager, type RunnerOptions } from "./runner.js";
 export type { Workflow, WorkflowDeps, Step, StepContext } from "./workflow.js";
+export { DEFAULT_RETRY, type RetryPolicy } from "./attempts.js";
 export { WORKFLOWS } from "./workflows/index.js";
 export type {
   ApplyConfigurationData,
