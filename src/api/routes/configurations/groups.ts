@@ -3,10 +3,10 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
 import { ValidationError, validateConfigValues, type ConfigValues } from "../../../domain/index.js";
 import { resolveDatastoreVersion, versionIndex } from "../../../catalog/index.js";
-import { TASKMANAGER_TOPIC } from "../../../taskmanager/index.js";
 import type { Configuration } from "../../../store/index.js";
 import { authorize } from "../../auth.js";
 import type { ApiDeps } from "../../deps.js";
+import { wakeTaskManagers } from "../../wake.js";
 import { nextHref, pageLimit } from "../instances/read.js";
 import { checkInstances, loadConfiguration, recordApply } from "./apply.js";
 import { configurationDetail, configurationView } from "./views.js";
@@ -134,7 +134,7 @@ export function configurationGroupRoutes(app: FastifyInstance, deps: ApiDeps): v
       await tx.configurations.update(group.id, { ...fields, values, updatedAt: now });
       for (const instance of attached) await recordApply(tx, instance, group.id, values, now);
     });
-    if (attached.length > 0) await bus.cast(TASKMANAGER_TOPIC, "wake", {});
+    if (attached.length > 0) await wakeTaskManagers(deps);
   }
 
   // A stranger's group is 404 before anything is said about the body.

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { NotFoundError, ValidationError, assertAllowed, type ConfigValues } from "../../../domain/index.js";
 import { engineFor } from "../../../guestagent/index.js";
-import { TASKMANAGER_TOPIC } from "../../../taskmanager/index.js";
 import type { Instance } from "../../../store/index.js";
 import { authorize } from "../../auth.js";
 import type { ApiDeps } from "../../deps.js";
+import { wakeTaskManagers } from "../../wake.js";
 import { checkInstances, loadConfiguration, recordApply } from "../configurations/apply.js";
 import { loadInstance, stateOf } from "./load.js";
 
@@ -52,7 +52,7 @@ export async function attachConfiguration(
   await checkInstances(deps.store, deps.bus, [instance], group.values);
   const now = deps.clock.now();
   await deps.store.transaction((tx) => recordApply(tx, instance, group.id, group.values, now));
-  await deps.bus.cast(TASKMANAGER_TOPIC, "wake", {});
+  await wakeTaskManagers(deps);
 }
 
 /** The parameters go back to the instance's flavor-derived defaults. Nothing attached: nothing to do. */
@@ -61,7 +61,7 @@ export async function detachConfiguration(deps: ApiDeps, instance: Instance): Pr
   assertAllowed("configuration_change", instance.id, await stateOf(deps.store, instance));
   const now = deps.clock.now();
   await deps.store.transaction((tx) => recordApply(tx, instance, null, {}, now));
-  await deps.bus.cast(TASKMANAGER_TOPIC, "wake", {});
+  await wakeTaskManagers(deps);
 }
 
 export function instanceConfigurationRoute(app: FastifyInstance, { store }: ApiDeps): void {
