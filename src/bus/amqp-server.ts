@@ -1,5 +1,6 @@
 import type { Channel, ChannelModel, ConsumeMessage, Options } from "amqplib";
 import type { Logger } from "../lib/index.js";
+import { within } from "./deadline.js";
 import { InFlight, dispatch } from "./dispatch.js";
 import type { Handler } from "./port.js";
 
@@ -18,6 +19,8 @@ export interface AmqpServerOptions {
   connection: () => ChannelModel | undefined;
   /** Backoff for re-attaching after a failure: from min, doubling, up to max. */
   retryDelayMs: { min: number; max: number };
+  /** How long one attempt to declare and consume may take before it is given up and retried. */
+  attachTimeoutMs: number;
 }
 
 /**
@@ -35,7 +38,9 @@ export class AmqpServer {
   private closing: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay: number;
-  private attaching: Promise<void> | undefined;
+  private attaching: { generation: number; done: Promise<void> } | undefined;
+  /** Bumped when the connection goes: what an attach to the old one brings back is thrown away. */
+  private generation = 0;
 
   constructor(private readonly options: AmqpServerOptions) {
     this.retryDelay = options.retryDelayMs.min;
@@ -55,12 +60,15 @@ export class AmqpServer {
    */
   async attach(connection: ChannelModel): Promise<void> {
     if (this.closed || this.channel) return;
-    this.attaching ??= this.attachOnce(connection)
+    const generation = this.generation;
+    if (this.attaching?.generation === generation) return this.attaching.done;
+    const done: Promise<void> = this.attachOnce(connection, generation)
       .then(
         () => {
           this.retryDelay = this.options.retryDelayMs.min;
         },
         (err: unknown) => {
+          if (generation !== this.generation) return; // that connection is gone anyway
           this.options.logger.warn(
             { topic: this.topic, err: (err as Error).message, retryInMs: this.retryDelay },
             "bus could not serve a topic; trying again",
@@ -68,26 +76,44 @@ export class AmqpServer {
           this.retryLater();
         },
       )
-      .finally(() => (this.attaching = undefined));
-    return this.attaching;
+      .finally(() => {
+        if (this.attaching?.done === done) this.attaching = undefined;
+      });
+    this.attaching = { generation, done };
+    return done;
   }
 
-  private async attachOnce(connection: ChannelModel): Promise<void> {
+  private async attachOnce(connection: ChannelModel, generation: number): Promise<void> {
     const { queue, prefetch, declare } = this.options;
+    const deadline = Date.now() + this.options.attachTimeoutMs;
     // When the last server of a topic leaves just as we declare, a queue it deletes can vanish
     // between assertQueue and consume (404 NOT_FOUND, which closes the channel). Try again.
     for (let attempt = 1; ; attempt++) {
-      const channel = await connection.createChannel();
+      let late = false;
+      const opening = connection.createChannel();
+      opening.then(
+        (c) => (late ? void c.close().catch(() => undefined) : undefined),
+        () => undefined,
+      );
+      const channel = await within(remaining(deadline), "opening a channel", opening, () => (late = true));
       channel.on("error", (err: Error) =>
         this.options.logger.debug({ err: err.message, queue }, "bus server channel error"),
       );
       try {
-        await channel.prefetch(prefetch);
-        await channel.assertQueue(queue, declare);
-        const { consumerTag } = await channel.consume(queue, (msg) => this.onMessage(channel, msg), {
-          noAck: false,
-        });
-        if (this.closed) {
+        // A broker still recovering its queues may take its time (a quorum queue without a
+        // leader yet): up to the deadline, then the channel is closed and the attach tried again.
+        const consuming = (async () => {
+          await channel.prefetch(prefetch);
+          await channel.assertQueue(queue, declare);
+          return channel.consume(queue, (msg) => this.onMessage(channel, msg), { noAck: false });
+        })();
+        const { consumerTag } = await within(
+          remaining(deadline),
+          `serving ${queue}`,
+          consuming,
+          () => void channel.close().catch(() => undefined),
+        );
+        if (this.closed || generation !== this.generation) {
           await channel.close().catch(() => undefined);
           return;
         }
@@ -117,6 +143,7 @@ export class AmqpServer {
 
   /** The connection is gone (its channels with it); in-flight handlers finish but cannot ack. */
   detach(): void {
+    this.generation++;
     this.channel = undefined;
     this.consumerTag = undefined;
     clearTimeout(this.retryTimer);
@@ -129,7 +156,7 @@ export class AmqpServer {
 
   private async stop(): Promise<void> {
     this.closed = true;
-    await this.attaching;
+    await this.attaching?.done;
     const { channel, consumerTag } = this;
     this.detach();
     if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => undefined);
@@ -191,4 +218,8 @@ export class AmqpServer {
     );
     this.inflight.track(work);
   }
+}
+
+function remaining(deadline: number): number {
+  return Math.max(1, deadline - Date.now());
 }

@@ -183,6 +183,26 @@ describe("RabbitMQ bus", () => {
     }
   });
 
+  test("a broker that takes the connection but never answers is given up after connectTimeoutMs", async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const address = silent.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const started = Date.now();
+    try {
+      await assert.rejects(
+        createAmqpBus(`amqp://guest:guest@127.0.0.1:${port}`, {
+          logger: silentLogger(),
+          connectTimeoutMs: 300,
+        }),
+        { code: "BUS_DISCONNECTED", retryable: true },
+      );
+      assert.ok(Date.now() - started < 5000, "the connection attempt was not bounded");
+    } finally {
+      silent.close();
+    }
+  });
+
   test("an unreachable broker is UnavailableError BUS_DISCONNECTED", async () => {
     const port = await freePort();
     await assert.rejects(createAmqpBus(`amqp://guest:guest@127.0.0.1:${port}`, { logger: silentLogger() }), {

@@ -2,6 +2,7 @@ import { connect, type ChannelModel, type ConfirmChannel, type Message } from "a
 import { CofferError, UnavailableError } from "../domain/index.js";
 import type { Logger } from "../lib/index.js";
 import { AmqpServer } from "./amqp-server.js";
+import { within } from "./deadline.js";
 import { PendingCalls } from "./pending.js";
 import type { CallOptions, JsonValue, MessageBus, ServeOptions, Subscription } from "./port.js";
 import { BusCode, busClosed, callTimeout, checkTopic, encode, noServer } from "./wire.js";
@@ -98,8 +99,15 @@ export async function createAmqpBus(
     });
   }
 
+  /** A connection with its publishing channel and reply queue; servers attach once it is the link. */
   async function open(): Promise<Link> {
     const { connection, broker } = await connectAny();
+    return within(connectTimeoutMs, "setting up the bus", setUp(connection, broker), () =>
+      closeQuietly(connection),
+    );
+  }
+
+  async function setUp(connection: ChannelModel, broker: string): Promise<Link> {
     try {
       connection.on("error", (err: Error) => logger.warn({ err: err.message }, "bus connection error"));
       connection.on("close", () => lost(connection));
@@ -123,8 +131,6 @@ export async function createAmqpBus(
         },
         { noAck: true },
       );
-      // Each server attaches on its own: one that cannot (yet) must not keep the others waiting.
-      await Promise.all([...servers].map((server) => server.attach(connection)));
       return { connection, channel, replyQueue, broker };
     } catch (err) {
       closeQuietly(connection);
@@ -155,6 +161,9 @@ export async function createAmqpBus(
           if (closing) return closeQuietly(fresh.connection);
           link = fresh;
           logger.info({ broker: fresh.broker }, "bus reconnected to RabbitMQ");
+          // Each server attaches on its own (and tries again by itself): calls need not wait for
+          // them, and one that cannot attach yet must not keep the others waiting.
+          for (const server of servers) void server.attach(fresh.connection);
         },
         (err: unknown) => {
           reconnecting = undefined;
@@ -258,6 +267,7 @@ export async function createAmqpBus(
         keepOnClose: service,
         connection: () => link?.connection,
         retryDelayMs: { min: backoff.min, max: Math.max(backoff.max, 30_000) },
+        attachTimeoutMs: Math.max(connectTimeoutMs, 30_000),
       });
       servers.add(server);
       // Not connected now: the server attaches when the bus is connected again.
