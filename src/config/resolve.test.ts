@@ -45,6 +45,7 @@ test("postgres and amqp URLs select the scaled-out adapters", () => {
   assert.deepEqual(config.bus, { kind: "amqp", urls: ["amqp://h"] });
   assert.deepEqual(config.roles, ["api", "conductor"]);
   assert.equal(config.publicUrlDefaulted, true);
+  assert.equal(config.hostNameDefaulted, true);
   assert.equal(config.startupWaitMs, 300_000);
 });
 
@@ -54,6 +55,7 @@ test("--bus takes the nodes of a RabbitMQ cluster, comma-separated; --public-url
       COFFER_BUS: "amqp://u:p@rabbit-1:5672/coffer, amqps://u:p@rabbit-2/coffer",
       COFFER_PUBLIC_URL: "https://db.example.org/",
       COFFER_STARTUP_WAIT: "0",
+      COFFER_HOST_NAME: "host-a",
     },
     flags: { dataDir: "/tmp/x" },
   });
@@ -63,6 +65,7 @@ test("--bus takes the nodes of a RabbitMQ cluster, comma-separated; --public-url
   });
   assert.equal(config.publicUrl, "https://db.example.org");
   assert.equal(config.publicUrlDefaulted, false);
+  assert.equal(config.hostNameDefaulted, false);
   assert.equal(config.startupWaitMs, 0);
   const base = { flags: { dataDir: "/tmp/x" } };
   assert.throws(() => resolveConfig({ ...base, env: { COFFER_BUS: "amqp://a,redis://b" } }), /option bus/);

@@ -34,6 +34,8 @@ export interface Config {
   readonly logLevel: string;
   readonly defaultDatastore: string;
   readonly hostName: string;
+  /** No `--host-name` was given: the name above is this machine's hostname. */
+  readonly hostNameDefaulted: boolean;
   readonly addressPool: string;
   /** Public instance addresses and where they go; absent: instances cannot be public. */
   readonly publicAddresses: { readonly pool: string; readonly interface: string } | undefined;
@@ -168,6 +170,7 @@ function validate(raw: Record<string, string>, given: ReadonlySet<string>): Conf
     logLevel: raw.logLevel!,
     defaultDatastore: raw.defaultDatastore!,
     hostName: raw.hostName!,
+    hostNameDefaulted: !given.has("hostName"),
     addressPool: raw.addressPool!,
     publicAddresses: parsePublicAddresses(raw.publicAddressPool!, raw.publicInterface!),
     cgroupParent: raw.cgroupParent!,

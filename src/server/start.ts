@@ -10,6 +10,7 @@ import { buildApp } from "../api/index.js";
 import { registerCatalog } from "../catalog/index.js";
 import { startComputeHost, startConductor, startTaskManager } from "./roles.js";
 import { waitForDependency } from "./wait.js";
+import { warnOfOwnAddress, warnOfOwnHostName } from "./warnings.js";
 
 export interface RunningServer {
   url: string;
@@ -81,7 +82,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await store.exclusive("bootstrap:catalog", () => registerCatalog(store, log));
     if (config.roles.includes("conductor")) closers.push(await startConductor(roleDeps));
     if (config.roles.includes("compute")) closers.push(await startComputeHost(roleDeps));
-    if (config.roles.includes("taskmanager")) closers.push(await startTaskManager(roleDeps));
+    if (config.roles.includes("taskmanager")) {
+      warnOfOwnHostName(config, log);
+      closers.push(await startTaskManager(roleDeps));
+    }
 
     let url = "";
     if (config.roles.includes("api")) {
@@ -122,18 +126,4 @@ function describeUrl(url: string): string {
   } catch {
     return "(unparsable URL)";
   }
-}
-
-/**
- * An API sharing its database with other processes names itself in the service catalog and in
- * admin-openrc.sh unless told the one address clients use: say so, since every client that follows
- * the catalog would then bypass the load balancer.
- */
-function warnOfOwnAddress(config: Config, log: Logger): void {
-  if (!config.publicUrlDefaulted || config.infraDb.kind !== "postgres") return;
-  log.warn(
-    { publicUrl: config.publicUrl },
-    "no --public-url: the service catalog and admin-openrc.sh name this process's own address; " +
-      "behind a load balancer, give every API process --public-url <the load balancer's URL>",
-  );
 }
