@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything Coffer and its tests need on a Debian machine that has Node 20 and npm:
 # the engines (PostgreSQL 15, MariaDB 10.11 with mariadb-backup), RabbitMQ (for the scaled-out bus
-# and its tests), nftables (the filters of public addresses), the real OpenStack clients (for
-# compatibility tests), then npm packages and the build. Idempotent, and quick when everything is
-# already there.
+# and its tests), HAProxy (the scaled-out shape's front door, deploy/haproxy), nftables (the
+# filters of public addresses), the real OpenStack clients (for compatibility tests), then npm
+# packages and the build. Idempotent, and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   postgresql-15 postgresql-client-15
   mariadb-server mariadb-client mariadb-backup
-  rabbitmq-server
+  rabbitmq-server haproxy
   python3-troveclient python3-openstackclient
   e2fsprogs xfsprogs util-linux iproute2 procps
   nftables
@@ -25,9 +25,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  # Coffer starts its own engine processes (and its tests their own RabbitMQ, on loopback); the
-  # packaged system services are not needed, and RabbitMQ's would listen on every interface (AMQP,
-  # epmd, Erlang distribution). A policy-rc.d for the length of the install keeps them from starting.
+  # Coffer starts its own engine processes (and its tests their own RabbitMQ and HAProxy, on
+  # loopback); the packaged system services are not needed, and RabbitMQ's would listen on every
+  # interface (AMQP, epmd, Erlang distribution). A policy-rc.d for the length of the install keeps
+  # them from starting.
   policy=""
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     policy=/usr/sbin/policy-rc.d

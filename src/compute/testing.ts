@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { run, sleep, type RunOptions, type RunResult } from "../lib/index.js";
 import { findHierarchies } from "./local/cgroups.js";
 import { hostCommand } from "./local/commands.js";
-import { loopDevicesUnder, mountsUnder } from "./local/mounts.js";
+import { listLoopDevices, loopDevicesUnder, mountsUnder } from "./local/mounts.js";
 import { isAlive, readPidRecord, signal } from "./local/processes.js";
 import { tableOf } from "./local/public.js";
 import { Layout } from "./local/records.js";
@@ -30,6 +30,70 @@ export async function cleanupLocalRoot(rootDir: string, cgroupParent?: string): 
     await hostCommand("losetup", ["--detach", device]).catch(() => {});
   }
   await rm(rootDir, { recursive: true, force: true });
+}
+
+/**
+ * What a local compute root holds, as the instance ids each kind of thing belongs to: placements
+ * (instance directories), address leases, running engines, mounted volumes, loop devices and
+ * cgroups. Spare volumes (made ahead of creates, belonging to no instance) are not counted. For
+ * tests that hold a host against what the store says it should hold.
+ */
+export interface HostHoldings {
+  instances: string[];
+  addresses: string[];
+  engines: string[];
+  mounts: string[];
+  loopDevices: string[];
+  cgroups: string[];
+  /** Whether the host has the cgroup parent at all (a host without cgroups holds none). */
+  cgroupsEnforced: boolean;
+}
+
+export async function hostHoldings(rootDir: string, cgroupParent: string): Promise<HostHoldings> {
+  const layout = new Layout(rootDir);
+  const under = layout.instancesDir + "/";
+  const idIn = (path: string): string | undefined =>
+    path.startsWith(under) ? path.slice(under.length).split("/")[0] : undefined;
+  const ids = (values: (string | undefined)[]): string[] =>
+    [...new Set(values.filter((v): v is string => Boolean(v)))].sort();
+
+  const instances = await readdir(layout.instancesDir).catch(() => [] as string[]);
+  const leases = await readdir(layout.addressesDir).catch(() => [] as string[]);
+  const owners = await Promise.all(
+    leases.map((a) =>
+      readFile(join(layout.addressesDir, a), "utf8").then(
+        (o) => o.trim(),
+        () => "",
+      ),
+    ),
+  );
+  const engines = await Promise.all(
+    instances.map(async (id) => {
+      const record = await readPidRecord(layout.pidFile(id)).catch(() => undefined);
+      return record && (await isAlive(record)) ? id : undefined;
+    }),
+  );
+  const mounts = (await mountsUnder(layout.instancesDir)).map(idIn);
+  const loops = (await listLoopDevices()).map((d) => idIn(d.backFile));
+  const cgroups: string[] = [];
+  let cgroupsEnforced = false;
+  for (const h of Object.values(await findHierarchies())) {
+    const children = await readdir(join(h.root, cgroupParent), { withFileTypes: true }).catch(
+      () => undefined,
+    );
+    if (!children) continue;
+    cgroupsEnforced = true;
+    cgroups.push(...children.filter((c) => c.isDirectory()).map((c) => c.name));
+  }
+  return {
+    instances: ids(instances),
+    addresses: ids(owners),
+    engines: ids(engines),
+    mounts: ids(mounts),
+    loopDevices: ids(loops),
+    cgroups: ids(cgroups),
+    cgroupsEnforced,
+  };
 }
 
 /** Kills every process in `<hierarchy>/<parent>/*` and removes those groups and the parent. */

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,6 +40,10 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Arguments for node itself (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** How long to wait for the ready line (60 s): longer when the database or broker starts later. */
+  readyTimeoutMs?: number;
+  /** Called once the process is spawned, before it is ready (to watch its output meanwhile). */
+  onSpawned?: (server: CofferServer) => void;
 }
 
 export async function startCoffer(options: StartOptions = {}): Promise<CofferServer> {
@@ -73,12 +78,22 @@ export async function startCoffer(options: StartOptions = {}): Promise<CofferSer
       });
       child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
       child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-      await waitFor(async () => (output.slice(started).includes("Coffer is ready at") ? true : undefined), {
-        timeoutMs: 60_000,
-        what: "the server's ready line",
-      });
-      if (options.roles === undefined || options.roles.includes("api")) {
-        server.env = { ...server.env, ...(await sourceOpenrc(join(dataDir, "admin-openrc.sh"))) };
+      options.onSpawned?.(server);
+      const exited = new Promise<never>((_, reject) =>
+        child?.once("exit", (code, sig) => reject(new Error(`coffer exited (${code ?? sig}):\n${output}`))),
+      );
+      exited.catch(() => undefined);
+      await Promise.race([
+        waitFor(async () => (output.slice(started).includes("Coffer is ready at") ? true : undefined), {
+          timeoutMs: options.readyTimeoutMs ?? 60_000,
+          what: "the server's ready line",
+        }),
+        exited,
+      ]);
+      // Of several API processes on one database, only the one that bootstrapped it wrote the file.
+      const openrc = join(dataDir, "admin-openrc.sh");
+      if ((options.roles === undefined || options.roles.includes("api")) && existsSync(openrc)) {
+        server.env = { ...server.env, ...(await sourceOpenrc(openrc)) };
       }
     },
     async kill(signal = "SIGKILL") {
