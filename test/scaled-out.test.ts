@@ -2,8 +2,8 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { run, sleep } from "../src/lib/index.js";
-import { pause, resume, startScaledShape, type ScaledShape } from "./support/scaled-shape.js";
+import { run, sleep, waitFor } from "../src/lib/index.js";
+import { notRunning, pause, resume, startScaledShape, type ScaledShape } from "./support/scaled-shape.js";
 import { ShapeClient } from "./support/shape-client.js";
 
 /*
@@ -12,9 +12,9 @@ import { ShapeClient } from "./support/shape-client.js";
  * managers, a conductor and a compute host, six processes started before their database and
  * broker. Then the real clients through the front door, then the fault matrix: a task manager, the
  * compute host and an API SIGKILLed, RabbitMQ stopped and started, PostgreSQL restarted, each in
- * the middle of a create, and a create that cannot succeed. Each case ends with every task
- * finished or cleanly failed, the host holding exactly what the store says and, after delete,
- * nothing at all.
+ * the middle of a create, a create force-deleted before its host answered, and a create that cannot
+ * succeed. Each case ends with every task finished or cleanly failed, the host holding exactly
+ * what the store says and, after delete, nothing at all.
  *
  * "In the middle of a create" is made certain rather than hoped for: the compute host is paused
  * (SIGSTOP) before the create, so the create waits at its place step while the fault happens.
@@ -192,6 +192,28 @@ test("PostgreSQL restarted mid-create: the create ends and the host holds what t
   await c.finishCase(id);
 });
 
+test("a create force-deleted before its host answered: delete finds the host and leaves nothing there", async () => {
+  pause(shape.compute);
+  let id = "";
+  try {
+    id = await c.create("deleted-mid-create");
+    await c.claimed(id);
+    await sleep(500); // the provision request is on its way to the paused host
+    // What `trove force-delete` does: the admin resets the status (cancelling the create), then deletes.
+    assert.equal((await c.http("POST", `/instances/${id}/action`, { reset_status: {} })).status, 202);
+    assert.equal((await c.http("DELETE", `/instances/${id}`)).status, 202);
+  } finally {
+    resume(shape.compute);
+  }
+  await c.gone(id);
+  await waitFor(async () => ((await c.openTasks()) === 0 ? true : undefined), {
+    timeoutMs: 60_000,
+    what: "every task to end",
+  });
+  // The host provisioned it (the request was already there) and then destroyed it.
+  await c.assertHostMatchesStore();
+});
+
 test("a create that cannot succeed fails cleanly, at once, and delete after the failure leaves nothing", async () => {
   // Accepted by the parameter rules, fatal at the engine's start (wal_level minimal needs
   // max_wal_senders 0): retrying cannot change that, so the create fails without waiting.
@@ -211,4 +233,8 @@ test("a create that cannot succeed fails cleanly, at once, and delete after the 
   // Placed before it failed: the store names the host, and the host holds it until the delete.
   await c.finishCase(id);
   assert.equal((await c.http("DELETE", `/configurations/${configuration}`)).status, 202);
+});
+
+test("no fault took down a process it did not aim at: all six still run", () => {
+  assert.deepEqual(notRunning(shape), []);
 });

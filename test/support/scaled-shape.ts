@@ -116,6 +116,26 @@ export function startScaledShape(options: { host?: string; extraArgs?: string[] 
   };
 }
 
+/**
+ * The six processes of the shape that are not running (crashed, or killed and not started again),
+ * each with the end of its output: a fault must not take down a process it did not aim at.
+ */
+export function notRunning(shape: ScaledShape): string[] {
+  const { compute, tm1, tm2, conductor, api1, api2 } = shape;
+  const all = { compute, tm1, tm2, conductor, api1, api2 };
+  return Object.entries(all)
+    .filter(([, p]) => !running(p))
+    .map(([name, p]) => `${name}:\n${p.output().split("\n").slice(-30).join("\n")}`);
+}
+
+function running(p: CofferServer): boolean {
+  try {
+    return p.pid() > 0 && process.kill(p.pid(), 0);
+  } catch {
+    return false;
+  }
+}
+
 /** SIGSTOP: the process holds still (a slow host, a hung task manager) until `resume`. */
 export function pause(p: CofferServer): void {
   if (p.pid() > 0) process.kill(p.pid(), "SIGSTOP");

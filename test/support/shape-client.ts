@@ -142,12 +142,17 @@ export class ShapeClient {
     });
   }
 
-  /** Each case ends alike: every task done, the host as the store says; then delete leaves nothing. */
-  async finishCase(id: string): Promise<void> {
+  /** Tasks not finished or failed yet (pending or running). */
+  async openTasks(): Promise<number> {
     const open = await this.sql<{ n: string }>(
       "select count(*) as n from tasks where state in ('pending', 'running')",
     );
-    assert.equal(open[0]?.n, "0", "every task finished or failed");
+    return Number(open[0]?.n);
+  }
+
+  /** Each case ends alike: every task done, the host as the store says; then delete leaves nothing. */
+  async finishCase(id: string): Promise<void> {
+    assert.equal(await this.openTasks(), 0, "every task finished or failed");
     await this.assertHostMatchesStore();
     assert.equal((await this.http("DELETE", `/instances/${id}`)).status, 202);
     await this.gone(id);
