@@ -88,3 +88,30 @@ test("postgres: a server that goes away turns into UnavailableError, not a crash
     await own.stop();
   }
 });
+
+test("postgres: a connection in use between two queries whose session is ended is dropped, not a crash", async () => {
+  const url = await freshDatabaseUrl();
+  const store = await open(url);
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await store.migrate();
+    // exclusive() holds its lock on a connection of its own, idle while the section runs: the
+    // session ended under it (what a PostgreSQL restart does to every session) made it emit
+    // 'error' with nobody listening, which ended the process.
+    const result = await store.exclusive("a-section", async () => {
+      const ended = await admin.query(
+        "select pg_terminate_backend(pid) as ok from pg_stat_activity where query like '%pg_advisory_lock%' and pid <> pg_backend_pid()",
+      );
+      assert.equal(ended.rows.length, 1, "the lock's session was found");
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the FATAL arrives meanwhile
+      return "done";
+    });
+    assert.equal(result, "done");
+    await store.ping(); // the pool went on without the broken connection
+    assert.ok(Array.isArray(await store.roles.list()));
+  } finally {
+    await admin.end();
+    await store.close();
+  }
+});

@@ -85,5 +85,14 @@ export function openPostgres(url: string, poolSize: number, logger: Logger): Kys
   });
   // An idle client whose server went away emits here; without a listener the process would crash.
   pool.on("error", (err) => logger.warn({ err: err.message }, "store: idle PostgreSQL connection failed"));
+  // A client in use but between two queries (in a transaction, or holding an advisory lock) emits
+  // on itself instead when its server goes away (a restart sends 57P01 to every session): without
+  // a listener that crashed the process. Its next query fails with the error (STORE_UNAVAILABLE,
+  // retried by whoever asked), and the pool drops it when it is released.
+  pool.on("connect", (client) =>
+    client.on("error", (err) =>
+      logger.debug({ err: err.message }, "store: PostgreSQL connection in use failed"),
+    ),
+  );
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
