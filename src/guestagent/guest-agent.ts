@@ -3,7 +3,8 @@ import type { InstancePlacement } from "../compute/index.js";
 import type { Logger } from "../lib/index.js";
 import type { GuestContext } from "./context.js";
 import { listenAddresses, type Engine, type EngineLayout, type EngineSizing } from "./engines/index.js";
-import { closedError, duringStep, engineExited, notPrepared } from "./errors.js";
+import { markLogs, startupProblems, type LogMarks } from "./engine-log.js";
+import { closedError, duringStep, engineExited, engineStartTimeout, notPrepared } from "./errors.js";
 import { writeGuestState, type GuestState } from "./guest-state.js";
 import { recordWorkingConfiguration, rollBackConfiguration } from "./overrides.js";
 import type { StatusReport } from "./rpc.js";
@@ -31,6 +32,8 @@ export class GuestAgent {
   /** The last prepare failed (until one succeeds). */
   failed = false;
   private closed = false;
+  /** Where the engine's log and console ended when it was last launched (engineSays reads on from there). */
+  private launchMarks: LogMarks | undefined;
   private usage: { at: number; usedGb: number | null } | undefined;
 
   constructor(
@@ -133,6 +136,7 @@ export class GuestAgent {
 
   /** The provider starts the engine detached (or returns the pid of the one already running). */
   async spawn(p: Prepared): Promise<void> {
+    this.launchMarks = await markLogs(this.logFiles(p));
     await this.ctx.provider.launch(this.id, p.engine.launchCommand(p.layout), {
       logFile: this.ctx.paths.consoleLog(this.id),
     });
@@ -143,6 +147,23 @@ export class GuestAgent {
    * cgroup goes first: a PostgreSQL child still holding the old shared memory would make the
    * new postmaster refuse to start.
    */
+  /** The files an engine writes while starting: its console (stdout, stderr), then its own log. */
+  logFiles(p: Prepared): string[] {
+    return [this.ctx.paths.consoleLog(this.id), p.layout.logFile];
+  }
+
+  /**
+   * What the engine said was wrong since it was last launched, in its own words (its log lines
+   * that report a problem). A log collector that writes after the engine exits gets a moment.
+   */
+  async engineSays(p: Prepared): Promise<string[]> {
+    const read = () => startupProblems(p.engine.capabilities.startupLog, this.logFiles(p), this.launchMarks);
+    const said = await read();
+    if (said.length > 0) return said;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return read();
+  }
+
   async relaunch(p: Prepared): Promise<void> {
     await this.ctx.provider.stop(this.id, { timeoutMs: 5000 });
     await this.launch(p);
@@ -195,9 +216,9 @@ export class GuestAgent {
         const timedOut = (err as { code?: string }).code === "ENGINE_START_TIMEOUT";
         if (!timedOut) throw err;
         if (!(await this.isRunning())) {
-          throw engineExited(this.id, p.engine.capabilities.name, p.layout.logFile);
+          throw engineExited(this.id, p.engine.capabilities.name, await this.engineSays(p), this.logFiles(p));
         }
-        if (Date.now() >= deadline) throw err;
+        if (Date.now() >= deadline) throw engineStartTimeout(err, await this.engineSays(p));
       }
     }
   }

@@ -58,6 +58,8 @@ class LocalProvider implements ComputeProvider {
   private readonly addresses: AddressPool;
   private readonly publicAddresses: PublicAddresses | undefined;
   private readonly mutex = new KeyedMutex();
+  /** Why this host cannot give public addresses, once the probe found out. */
+  private publicProblem: string | undefined;
   private parts: Promise<Parts> | undefined;
 
   constructor(private readonly options: ResolvedLocalOptions) {
@@ -101,6 +103,7 @@ class LocalProvider implements ComputeProvider {
       capabilities.publicAddresses = true;
       return;
     }
+    this.publicProblem = why;
     const line = `instances cannot be public: ${why}`;
     capabilities.notEnforced.push(line);
     this.options.logger.warn(line);
@@ -256,7 +259,7 @@ class LocalProvider implements ComputeProvider {
     throw new UnavailableError(
       "PUBLIC_ADDRESSES_UNAVAILABLE",
       this.publicAddresses
-        ? `host ${this.options.hostName} cannot give public addresses (see its start-up log)`
+        ? `host ${this.options.hostName} cannot give public addresses: ${this.publicProblem ?? "its probe failed"}`
         : `host ${this.options.hostName} has no public address pool`,
       { retryable: false },
     );

@@ -206,6 +206,12 @@ export interface EngineCapabilities {
   readonly onlineVolumeResize: boolean;
   /** Trove's guest log names this engine exposes. */
   readonly logs: readonly string[];
+  /**
+   * How to read why the engine did not start from what it wrote while starting (its log and its
+   * console): each line matching `problem` says something went wrong, its first group that matched
+   * being the engine's own words; lines whose words match `noise` add nothing (MariaDB's "Aborting").
+   */
+  readonly startupLog: { readonly problem: RegExp; readonly noise?: RegExp };
   /** Where installations are looked for by default, best first. */
   readonly installDirs: readonly string[];
   /** Config parameters the layout owns; configuration overrides may not set them. */

@@ -32,6 +32,11 @@ export const postgresqlCapabilities: EngineCapabilities = Object.freeze({
   backup: Object.freeze(["pg_basebackup"] as const),
   onlineVolumeResize: true,
   logs: Object.freeze(["general"]),
+  // `… [pid] FATAL:  could not create any TCP/IP sockets`; PostgreSQL logs why at LOG level before
+  // (`LOG:  could not bind IPv4 address "…": Address already in use`).
+  startupLog: Object.freeze({
+    problem: /\b(?:FATAL|PANIC|ERROR):\s+(.+)$|\b(?:LOG|WARNING):\s+(could not .+)$/,
+  }),
   installDirs: Object.freeze(["/usr/lib/postgresql/15/bin"]),
   layoutParameters: Object.freeze([
     "listen_addresses",
