@@ -196,6 +196,8 @@ export class WarmPool {
         ramMb: spec.ramMb,
         vcpus: spec.vcpus,
         isPublic: false,
+        // The engine's port: an address where it is taken is not leased.
+        ports: [this.deps.context.engineFor(shape.manager).capabilities.defaultPort],
       });
       const agent = new GuestAgent(this.deps.context, placement, undefined);
       await prepare(agent, { instanceId: id, ...shape, databases: [], users: [], overrides: {} });

@@ -39,6 +39,11 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Arguments for node itself (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /**
+   * The instance address pool. Default: a random /16 of 127/8 for this server alone; null: none
+   * given, so Coffer's own default applies (as for a user who sets no address option).
+   */
+  addressPool?: string | null;
 }
 
 export async function startCoffer(options: StartOptions = {}): Promise<CofferServer> {
@@ -47,7 +52,10 @@ export async function startCoffer(options: StartOptions = {}): Promise<CofferSer
   const dataDir = join(dir, "data");
   const port = await freePort();
   // A random /16 inside 127/8 that no other test file is likely to pick.
-  const pool = `127.${20 + Math.floor(Math.random() * 200)}.0.0/16`;
+  const pool =
+    options.addressPool === undefined
+      ? `127.${20 + Math.floor(Math.random() * 200)}.0.0/16`
+      : options.addressPool;
   const cgroupParent = `coffer-e2e-${Math.random().toString(36).slice(2, 8)}`;
   let child: ChildProcess | undefined;
   let output = "";
@@ -62,7 +70,8 @@ export async function startCoffer(options: StartOptions = {}): Promise<CofferSer
     output: () => output,
     pid: () => child?.pid ?? -1,
     async start() {
-      const args = ["server", "--data-dir", dataDir, "--port", String(port), "--address-pool", pool];
+      const args = ["server", "--data-dir", dataDir, "--port", String(port)];
+      if (pool !== null) args.push("--address-pool", pool);
       args.push("--cgroup-parent", cgroupParent, "--compute-dir", join(dir, "compute"));
       if (options.roles) args.push("--roles", options.roles);
       args.push("--heartbeat-interval", "1", "--heartbeat-expiry", "10", ...(options.extraArgs ?? []));

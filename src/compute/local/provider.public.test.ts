@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { CofferError } from "../../domain/index.js";
-import { run, silentLogger } from "../../lib/index.js";
+import { freePort, run, silentLogger } from "../../lib/index.js";
 import { cleanupLocalRoot, startTestNetwork, type TestNetwork } from "../testing.js";
 import type { ComputeProvider } from "../types.js";
 import { ipToInt, parsePublicPool } from "./addresses.js";
@@ -33,11 +33,15 @@ describe("local provider, public addresses", { skip: !isRoot && "needs root (add
       logger: silentLogger(),
     });
 
-  /** A listener standing in for an engine: answers "hi" on every address of the host. */
-  const listen = async (): Promise<number> => {
+  /**
+   * A listener standing in for an engine: answers "hi" on every address of the host. An engine's
+   * starts after its instance is provisioned (a port held on every address before would keep the
+   * provision from leasing any address for it).
+   */
+  const listen = async (port = 0): Promise<number> => {
     const server = createServer((s) => s.end("hi"));
     servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
+    await new Promise<void>((resolve) => server.listen(port, "0.0.0.0", resolve));
     return (server.address() as { port: number }).port;
   };
 
@@ -73,7 +77,7 @@ s.on("data",(b)=>d+=b).on("end",()=>{console.log(d);process.exit(0)}).on("error"
   });
 
   test("a public instance is reachable from outside on its port only, from allowed CIDRs only", async () => {
-    const port = await listen();
+    const port = await freePort();
     const other = await listen();
     const placed = await provider.provision({
       instanceId: "pub1",
@@ -84,6 +88,7 @@ s.on("data",(b)=>d+=b).on("end",()=>{console.log(d);process.exit(0)}).on("error"
       allowedCidrs: [`${net.clientAddress}/32`],
       ports: [port],
     });
+    await listen(port);
     const pub = placed.publicAddress!;
     const range = parsePublicPool(net.publicPool);
     assert.ok(ipToInt(pub) >= range.first && ipToInt(pub) <= range.last, pub);
@@ -111,7 +116,7 @@ s.on("data",(b)=>d+=b).on("end",()=>{console.log(d);process.exit(0)}).on("error"
   });
 
   test("going private takes the address and its filter away; a reboot's losses come back on adopt", async () => {
-    const port = await listen();
+    const port = await freePort();
     const access = { isPublic: true, allowedCidrs: [], ports: [port] };
     const placed = await provider.provision({
       instanceId: "pub2",
@@ -120,6 +125,7 @@ s.on("data",(b)=>d+=b).on("end",()=>{console.log(d);process.exit(0)}).on("error"
       vcpus: 1,
       ...access,
     });
+    await listen(port);
     const pub = placed.publicAddress!;
 
     // What a reboot loses: the address and the filter (kernel state).

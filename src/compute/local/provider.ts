@@ -12,6 +12,7 @@ import type {
   ProcessStatus,
   VolumeUsage,
 } from "../types.js";
+import { processGuards } from "./address-guard.js";
 import { AddressPool } from "./addresses.js";
 import { checkLimits, checkReachable, checkVolumeSize } from "./checks.js";
 import { InstanceCgroups } from "./cgroups.js";
@@ -56,6 +57,8 @@ interface Parts {
 class LocalProvider implements ComputeProvider {
   private readonly layout: Layout;
   private readonly addresses: AddressPool;
+  /** This process's host-wide claims on addresses (address-guard.ts). */
+  private readonly guards = processGuards;
   private readonly publicAddresses: PublicAddresses | undefined;
   private readonly mutex = new KeyedMutex();
   /** Why this host cannot give public addresses, once the probe found out. */
@@ -64,10 +67,10 @@ class LocalProvider implements ComputeProvider {
 
   constructor(private readonly options: ResolvedLocalOptions) {
     this.layout = new Layout(options.rootDir);
-    this.addresses = new AddressPool(this.layout.addressesDir, options.addressPool);
+    this.addresses = new AddressPool(this.layout.addressesDir, options.addressPool, { guards: this.guards });
     const { publicAddressPool: pool, publicInterface: iface, logger } = options;
     if (pool !== undefined && iface !== undefined) {
-      this.publicAddresses = new PublicAddresses(options.rootDir, pool, iface, logger);
+      this.publicAddresses = new PublicAddresses(options.rootDir, pool, iface, logger, this.guards);
     }
   }
 
@@ -75,6 +78,7 @@ class LocalProvider implements ComputeProvider {
   private host(): Promise<Parts> {
     if (!this.parts) {
       this.parts = probeHost(this.options).then(async (facts) => {
+        await this.claimAddresses();
         await this.probePublic(facts.capabilities);
         const cgroups = new InstanceCgroups(facts.hierarchies, this.options.cgroupParent);
         const { spareVolumes, rootDir, logger } = this.options;
@@ -89,6 +93,17 @@ class LocalProvider implements ComputeProvider {
       this.parts.catch(() => (this.parts = undefined));
     }
     return this.parts;
+  }
+
+  /** Claims host-wide what this directory leases, before anything new is leased (AddressGuards). */
+  private async claimAddresses(): Promise<void> {
+    const lost = [...(await this.addresses.claimAll()), ...((await this.publicAddresses?.claimAll()) ?? [])];
+    for (const { address, instanceId } of lost) {
+      this.options.logger.error(
+        { address, instanceId },
+        "another process on this host claims this instance's address (leased to it while this Coffer was stopped?); its engine may not be able to listen there",
+      );
+    }
   }
 
   async probe(): Promise<HostCapabilities> {
@@ -136,7 +151,7 @@ class LocalProvider implements ComputeProvider {
       // removal costs a process spawn, so a fresh provision skips it.)
       if (await exists(this.layout.instanceDir(id))) await this.removeInstance(id);
       try {
-        const address = await this.addresses.lease(id);
+        const address = await this.addresses.lease(id, spec.ports ?? []);
         await mkdir(this.layout.instanceDir(id), { recursive: true, mode: 0o755 });
         await checkReachable(this.layout.instanceDir(id), facts.runAs);
         const { volumeKind, volumeFilesystem: filesystem } = facts.capabilities;

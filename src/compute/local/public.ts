@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { isIpv4Cidr, ValidationError } from "../../domain/index.js";
 import type { Logger } from "../../lib/index.js";
 import type { InstanceAccess } from "../types.js";
+import type { AddressGuards } from "./address-guard.js";
 import { AddressPool, parsePublicPool } from "./addresses.js";
 import { hostCommand } from "./commands.js";
 
@@ -22,8 +23,17 @@ export class PublicAddresses {
     pool: string,
     private readonly iface: string,
     private readonly logger: Logger,
+    guards: AddressGuards,
   ) {
-    this.leases = new AddressPool(join(rootDir, "public-addresses"), parsePublicPool(pool));
+    this.leases = new AddressPool(join(rootDir, "public-addresses"), parsePublicPool(pool), {
+      guards,
+      checkPorts: false,
+    });
+  }
+
+  /** The host-wide claims of the public addresses leased here (at start); see AddressPool.claimAll. */
+  claimAll(): ReturnType<AddressPool["claimAll"]> {
+    return this.leases.claimAll();
   }
 
   /** Whether the interface exists and nftables works; returns why not, or undefined. */
