@@ -1,9 +1,10 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { run, waitFor } from "../src/lib/index.js";
+import { join } from "node:path";
+import { freePort, run, waitFor } from "../src/lib/index.js";
 import { login, type ApiClient } from "./support/api.js";
-import { startCoffer, type CofferServer } from "./support/coffer-server.js";
+import { cofferBin, startCoffer, type CofferServer } from "./support/coffer-server.js";
 
 /*
  * A host shared with others: two Coffers started with only their own data dir, compute dir and
@@ -70,6 +71,32 @@ test("two Coffers and a third program on one host: four instances, four addresse
     assert.equal(answer.code, 0, `${c.db} at ${addresses[i]}: ${answer.stderr}`);
     assert.equal(answer.stdout.trim(), c.db);
   }
+});
+
+test("a Coffer with another data directory is refused the compute directory in use, and says why", async () => {
+  const [first] = servers;
+  const computeDir = join(first!.dir, "compute");
+  const dataDir = join(first!.dir, "another-data");
+  const port = await freePort();
+  const args = ["server", "--data-dir", dataDir, "--compute-dir", computeDir, "--port", String(port)];
+  const result = await run(process.execPath, [cofferBin, ...args], {
+    env: { ...first!.env, COFFER_LOG_LEVEL: "silent" },
+    timeoutMs: 60_000,
+  });
+  assert.equal(result.code, 1, result.stdout + result.stderr);
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `ERROR: the compute directory ${computeDir} is in use by the Coffer with pid ${first!.pid()} and data directory ${first!.dataDir}; give this one its own with --compute-dir`,
+    ),
+  );
+  // The first one's instances were not touched.
+  const api = await login(first!.url, first!.env);
+  const list = await api.trove<{ instances: View[] }>("GET", "/instances");
+  assert.ok(
+    list.body.instances.every((i) => i.status === "ACTIVE"),
+    JSON.stringify(list.body),
+  );
 });
 
 async function untilActive(api: ApiClient, id: string): Promise<View> {

@@ -120,7 +120,8 @@ export const OPTIONS = [
     "computeDir",
     "compute-dir",
     "Where a compute host keeps instance volumes, engine state and templates. Engines run as an " +
-      "unprivileged user that must reach it, so as root it is not under the (private) data dir.",
+      "unprivileged user that must reach it, so as root it is not under the (private) data dir. " +
+      "One Coffer per compute dir: a second Coffer on this host (another data dir) needs its own.",
     (r) => (process.getuid?.() === 0 ? "/var/lib/coffer" : join(r.dataDir ?? ".", "compute")),
   ),
   option(

@@ -7,7 +7,7 @@ import type { MessageBus } from "../bus/index.js";
 import type { Store } from "../store/index.js";
 import { createConductor } from "../conductor/index.js";
 import { createTaskManager, WORKFLOWS } from "../taskmanager/index.js";
-import { createLocalProvider } from "../compute/index.js";
+import { createLocalProvider, lockComputeDir } from "../compute/index.js";
 import { createHostAgent } from "../guestagent/index.js";
 import { resolveWarmPools } from "./warm-pools.js";
 
@@ -59,6 +59,25 @@ export async function startComputeHost(deps: RoleDeps): Promise<Stopper> {
   await mkdir(config.computeDir, { recursive: true });
   // Engines run as an unprivileged user that must traverse to its volume and run dirs.
   await chmod(config.computeDir, 0o711);
+  // Before anything there is adopted or cleaned up: this Coffer's alone (compute-dir.ts).
+  const lock = await lockComputeDir(config.computeDir, { dataDir: config.dataDir }, deps.logger);
+  try {
+    const stop = await startHostAgent(deps);
+    return async () => {
+      try {
+        await stop();
+      } finally {
+        await lock.release();
+      }
+    };
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+async function startHostAgent(deps: RoleDeps): Promise<Stopper> {
+  const { config } = deps;
   const provider = createLocalProvider({
     rootDir: join(config.computeDir, "host"),
     addressPool: config.addressPool,
