@@ -1,6 +1,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { freePort, run, waitFor } from "../src/lib/index.js";
 import { login, type ApiClient } from "./support/api.js";
@@ -11,7 +12,8 @@ import { cofferBin, startCoffer, type CofferServer } from "./support/coffer-serv
  * port — no address option, so both hand out addresses from the same default pool — while a third
  * program already listens on the pool's first address, on the engines' own ports (as another
  * MariaDB and PostgreSQL would). Each Coffer creates a MySQL and a PostgreSQL instance, all four at
- * once; each goes ACTIVE at an address of its own and answers SQL there.
+ * once; each goes ACTIVE at an address of its own and answers SQL there. A third Coffer on the
+ * first one's compute directory is refused; a clean stop of the second leaves no spare behind.
  *
  * (The harness also gives each server its own cgroup parent: that keeps test files apart, not
  * these two servers, which would share the default one just as well.)
@@ -98,6 +100,43 @@ test("a Coffer with another data directory is refused the compute directory in u
     JSON.stringify(list.body),
   );
 });
+
+test("a clean stop (SIGTERM) leaves no spare volume mounted or attached; its instances keep answering", async () => {
+  const server = servers[1]!;
+  const spares = join(server.dir, "compute", "host", "spares");
+  const api = await login(server.url, server.env);
+  const { body } = await api.trove<{ instances: (View & { name: string; datastore: { type: string } })[] }>(
+    "GET",
+    "/instances",
+  );
+  assert.ok((await mountsUnder(spares)).length > 0, "spares were made (default --spare-volumes 1:2)");
+  await server.kill("SIGTERM");
+  assert.deepEqual(await mountsUnder(spares), [], "no spare mounted");
+  assert.deepEqual(await loopsUnder(spares), [], "no loop device of a spare");
+  for (const instance of body.instances) {
+    const datastore = instance.datastore.type as "mysql" | "postgresql";
+    const answer = await sql(datastore, instance.ip![0]!, instance.name, `SELECT '${instance.name}'`);
+    assert.equal(answer.stdout.trim(), instance.name, `${instance.name} still answers: ${answer.stderr}`);
+  }
+});
+
+/** Mount points at or below `dir`, from this process's view of the mount table. */
+async function mountsUnder(dir: string): Promise<string[]> {
+  const table = await readFile("/proc/self/mountinfo", "utf8");
+  return table
+    .split("\n")
+    .map((line) => line.split(" ")[4] ?? "")
+    .filter((point) => point === dir || point.startsWith(`${dir}/`));
+}
+
+/** Loop devices whose backing file is below `dir`. */
+async function loopsUnder(dir: string): Promise<string[]> {
+  const { stdout } = await run("losetup", ["--list", "--noheadings", "--output", "NAME,BACK-FILE"]);
+  return stdout
+    .split("\n")
+    .filter((line) => line.includes(` ${dir}/`))
+    .map((line) => line.trim().split(/\s+/)[0]!);
+}
 
 async function untilActive(api: ApiClient, id: string): Promise<View> {
   return waitFor(

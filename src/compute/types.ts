@@ -147,6 +147,12 @@ export interface ComputeProvider {
   /** What this host holds, as recorded. */
   list(): Promise<InstancePlacement[]>;
   /**
+   * A clean stop: lets go of what holds no user's data — spare volumes are unmounted, their loop
+   * devices detached and their images removed — and of this process's address claims. Instances,
+   * their volumes and their engines stay: they outlive Coffer.
+   */
+  close(): Promise<void>;
+  /**
    * At start-up: re-establishes what a reboot or crash undid (volume mounts, cgroups) for every
    * instance this host holds, and says which engines still run.
    */

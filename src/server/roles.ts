@@ -100,6 +100,14 @@ async function startHostAgent(deps: RoleDeps): Promise<Stopper> {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     warmPools: await resolveWarmPools(deps.store, config, deps.logger),
   });
-  await agent.start();
-  return () => agent.stop();
+  try {
+    await agent.start();
+  } catch (err) {
+    await provider.close();
+    throw err;
+  }
+  return async () => {
+    await agent.stop();
+    await provider.close();
+  };
 }

@@ -174,6 +174,11 @@ export class AddressPool {
     return lost;
   }
 
+  /** Lets go of the host-wide claims of this directory's leases (a clean stop); the leases stay. */
+  async releaseClaims(): Promise<void> {
+    for (const [address, instanceId] of await this.leases()) this.guards.release(address, instanceId);
+  }
+
   /** Frees the addresses leased to `instanceId` (only those: a reused address belongs to someone else). */
   async release(instanceId: string): Promise<void> {
     for (const [address, owner] of await this.leases()) {

@@ -106,6 +106,14 @@ class LocalProvider implements ComputeProvider {
     }
   }
 
+  async close(): Promise<void> {
+    const parts = await this.parts?.catch(() => undefined);
+    await parts?.spares?.close();
+    await this.addresses.releaseClaims();
+    await this.publicAddresses?.releaseClaims();
+    this.options.logger.info("compute provider closed: spare volumes removed; instances keep running");
+  }
+
   async probe(): Promise<HostCapabilities> {
     return (await this.host()).facts.capabilities;
   }

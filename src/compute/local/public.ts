@@ -31,6 +31,10 @@ export class PublicAddresses {
     });
   }
 
+  releaseClaims(): Promise<void> {
+    return this.leases.releaseClaims();
+  }
+
   /** The host-wide claims of the public addresses leased here (at start); see AddressPool.claimAll. */
   claimAll(): ReturnType<AddressPool["claimAll"]> {
     return this.leases.claimAll();
