@@ -22,11 +22,10 @@ for p in "${PACKAGES[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  # Coffer starts its own engine processes; the packaged system services are not needed.
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Waits for another apt-get or dpkg (unattended upgrades at boot), retries what may pass.
+  # shellcheck source=scripts/apt.sh
+  source scripts/apt.sh
+  apt_install "${missing[@]}" || exit 1
 fi
 
 # npm packages, reinstalled only when package-lock.json changed since the last install.
