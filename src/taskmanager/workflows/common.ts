@@ -3,7 +3,7 @@ import type { InstanceFault } from "../../store/index.js";
 import type { StatusReport } from "../../guestagent/index.js";
 import type { StepContext, TaskData } from "../workflow.js";
 import { sleep } from "../../lib/index.js";
-import { adminDetails, withoutHostPaths } from "./fault-text.js";
+import { adminDetails, memberMessage } from "./fault-text.js";
 
 /** Service statuses that mean "still coming up": keep waiting (§4.6). */
 const STILL_STARTING: ReadonlySet<ServiceStatus> = new Set(["new", "building", "unknown", "restarting"]);
@@ -53,7 +53,7 @@ export function faultFrom<D extends TaskData>(
   error: Error,
 ): InstanceFault {
   return {
-    message: `${what}: ${withoutHostPaths(error.message)}`,
+    message: `${what}: ${memberMessage(error)}`,
     details: adminDetails(error),
     createdAt: ctx.deps.clock.now(),
   };

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { InternalError, UpstreamError } from "../../domain/index.js";
-import { adminDetails, withoutHostPaths } from "./fault-text.js";
+import { InternalError, UnavailableError, UpstreamError } from "../../domain/index.js";
+import { adminDetails, memberMessage, withoutHostPaths } from "./fault-text.js";
 
 test("host paths become their last part; addresses, CIDRs, URLs and relative paths stay", () => {
   const cases: [string, string][] = [
@@ -46,4 +46,15 @@ test("admin details: code, full message and facts; a wrapped bug keeps its stack
   const bug = new TypeError("x is undefined");
   const details = adminDetails(new InternalError("INTERNAL", bug.message, { cause: bug }));
   assert.match(details, /^INTERNAL: x is undefined\nTypeError: x is undefined\n\s+at /);
+});
+
+test("the plumbing's errors read as what a member can do; the bus's words stay for admins", () => {
+  const down = new UnavailableError("BUS_NO_SERVER", "no server is listening on bus topic compute.h1");
+  assert.equal(
+    memberMessage(down),
+    "the compute host of this instance is not running (its operator can start it); try again later",
+  );
+  assert.match(adminDetails(down), /compute\.h1/);
+  const engine = new UpstreamError("GUEST_ENGINE_EXITED", "exited: can't open /var/lib/coffer/x/y.cnf");
+  assert.equal(memberMessage(engine), "exited: can't open …/y.cnf");
 });

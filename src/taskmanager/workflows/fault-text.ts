@@ -13,6 +13,23 @@ import { CofferError } from "../../domain/index.js";
  */
 const HOST_PATH = /(?<![\w.~:/-])\/(?:[^\s/'"`()<>,;]+\/)+[^\s/'"`()<>,;]*/g;
 
+/**
+ * Errors of the plumbing, in words a member can act on (wait, or ask the operator); the bus's own
+ * words (topics, methods) stay in the details.
+ */
+const PLAIN: Readonly<Record<string, string>> = {
+  BUS_NO_SERVER:
+    "the compute host of this instance is not running (its operator can start it); try again later",
+  BUS_TIMEOUT: "the compute host of this instance did not answer in time; try again later",
+  BUS_DISCONNECTED: "the control plane lost its message bus; try again later",
+};
+
+/** What a member reads of an error: plain words for the plumbing's, the host's paths cut off. */
+export function memberMessage(error: Error): string {
+  const code = error instanceof CofferError ? error.code : undefined;
+  return (code !== undefined ? PLAIN[code] : undefined) ?? withoutHostPaths(error.message);
+}
+
 /** `/var/lib/coffer/host/instances/x/volume/data` → `…/data`: the last part says what it is. */
 export function withoutHostPaths(text: string): string {
   return text.replace(HOST_PATH, (path) => {
