@@ -169,6 +169,13 @@ export const OPTIONS = [
     "",
   ),
   option("logLevel", "log-level", "Log level: fatal, error, warn, info, debug, trace or silent.", "info"),
+  option(
+    "logFormat",
+    "log-format",
+    'How log lines look: "auto" (lines a person reads when stdout is a terminal, JSON otherwise), ' +
+      '"pretty" (always readable lines) or "json" (always one JSON object a line).',
+    "auto",
+  ),
 ] as const;
 
 export type OptionKey = (typeof OPTIONS)[number]["key"];

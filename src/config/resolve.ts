@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import { ValidationError } from "../domain/index.js";
+import { LOG_FORMATS, type LogFormat } from "../lib/index.js";
 import { OPTIONS, ROLES, type OptionKey, type Role } from "./options.js";
 
 /** The one resolved, validated, frozen configuration that internal code takes. */
@@ -27,6 +28,8 @@ export interface Config {
     readonly ram: number;
   };
   readonly logLevel: string;
+  /** `auto`: readable lines on a terminal, JSON otherwise. */
+  readonly logFormat: LogFormat;
   readonly defaultDatastore: string;
   readonly hostName: string;
   readonly addressPool: string;
@@ -117,6 +120,9 @@ function validate(raw: Record<string, string>): Config {
   if (roles.length === 0) throw invalid("roles", "at least one role is needed");
   if (!LOG_LEVELS.includes(raw.logLevel!))
     throw invalid("log-level", `must be one of ${LOG_LEVELS.join(", ")}`);
+  const logFormat = raw.logFormat! as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat))
+    throw invalid("log-format", `must be one of ${LOG_FORMATS.join(", ")}`);
 
   const volumeFilesystem = raw.volumeFilesystem! as VolumeFilesystemOption;
   if (!VOLUME_FILESYSTEMS.includes(volumeFilesystem)) {
@@ -149,6 +155,7 @@ function validate(raw: Record<string, string>): Config {
     lockoutDurationSeconds,
     quotaDefaults: Object.freeze(quotaDefaults),
     logLevel: raw.logLevel!,
+    logFormat,
     defaultDatastore: raw.defaultDatastore!,
     hostName: raw.hostName!,
     addressPool: raw.addressPool!,

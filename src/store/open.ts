@@ -85,7 +85,7 @@ class KyselyStore implements Store {
 
   async migrate(): Promise<{ applied: string[] }> {
     const result = await migrateToLatest(this.db as Kysely<unknown>, this.profile);
-    if (result.applied.length > 0) this.logger.info({ applied: result.applied }, "store: migrations applied");
+    if (result.applied.length > 0) this.logger.info({ applied: result.applied }, "migrations applied");
     return result;
   }
 
