@@ -1,6 +1,7 @@
 import type { MessageBus, Subscription } from "../bus/index.js";
-import { isServiceStatus, ValidationError, type Clock } from "../domain/index.js";
+import { isServiceStatus, parseEngineFigures, ValidationError, type Clock } from "../domain/index.js";
 import type { Logger } from "../lib/index.js";
+import { createMetrics, type Metrics } from "../metrics/index.js";
 import type { Store } from "../store/index.js";
 import { CONDUCTOR_TOPIC, type Heartbeat } from "./rpc.js";
 
@@ -14,22 +15,26 @@ export interface Conductor {
 /**
  * Writes guest heartbeats to the store, as Trove's conductor does (§4.4): a heartbeat older than
  * the stored status is dropped; while the stored status is "restart required" only the time moves
- * (the restart, not a heartbeat, clears it); a deleted instance stays deleted.
+ * (the restart, not a heartbeat, clears it); a deleted instance stays deleted. The engine's figures
+ * a heartbeat carries replace the instance's last ones (served by the API's /metrics).
  */
 export function createConductor(deps: {
   store: Store;
   bus: MessageBus;
   clock: Clock;
   logger: Logger;
+  metrics?: Metrics;
 }): Conductor {
   const log = deps.logger.child({ component: "conductor" });
+  const metrics = deps.metrics ?? createMetrics();
   let subscription: Subscription | undefined;
 
   async function heartbeat(beat: Heartbeat): Promise<void> {
     const sent = new Date(beat.sentAt);
     const current = await deps.store.serviceStatuses.get(beat.instanceId);
-    if (current && current.updatedAt.getTime() > sent.getTime()) return;
-    if (current?.status === "deleted") return;
+    const stale = (current && current.updatedAt.getTime() > sent.getTime()) || current?.status === "deleted";
+    metrics.heartbeats.inc({ status: beat.status, outcome: stale ? "stale" : "recorded" });
+    if (stale) return;
     const status = current?.status === "restart required" ? current.status : beat.status;
     await deps.store.serviceStatuses.set(beat.instanceId, status, sent);
     if (beat.volumeUsedGb !== null) {
@@ -38,6 +43,7 @@ export function createConductor(deps: {
         updatedAt: deps.clock.now(),
       });
     }
+    if (beat.figures) await deps.store.engineFigures.set(beat.instanceId, beat.figures, sent);
   }
 
   return {
@@ -45,7 +51,13 @@ export function createConductor(deps: {
     async start() {
       subscription = await deps.bus.serve(CONDUCTOR_TOPIC, {
         heartbeat: async (args) => {
-          const beat = parseHeartbeat(args);
+          let beat: Heartbeat;
+          try {
+            beat = parseHeartbeat(args);
+          } catch (err) {
+            metrics.heartbeats.inc({ status: "", outcome: "invalid" });
+            throw err;
+          }
           await heartbeat(beat).catch((err: unknown) =>
             log.warn({ err, instanceId: beat.instanceId }, "heartbeat not recorded"),
           );
@@ -69,5 +81,12 @@ function parseHeartbeat(args: unknown): Heartbeat {
     throw new ValidationError("HEARTBEAT_INVALID", "malformed heartbeat");
   }
   const used = typeof a.volumeUsedGb === "number" ? a.volumeUsedGb : null;
-  return { instanceId: a.instanceId, status: a.status, volumeUsedGb: used, sentAt: a.sentAt };
+  const figures = parseEngineFigures(a.figures);
+  return {
+    instanceId: a.instanceId,
+    status: a.status,
+    volumeUsedGb: used,
+    sentAt: a.sentAt,
+    ...(figures ? { figures } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import type { MessageBus } from "../bus/index.js";
-import type { ServiceStatus } from "../domain/index.js";
+import type { EngineFigures, ServiceStatus } from "../domain/index.js";
 
 /**
  * The conductor's contract (Trove's `trove-conductor` topic): guest agents cast heartbeats,
@@ -14,6 +14,8 @@ export type Heartbeat = {
   volumeUsedGb: number | null;
   /** When the guest measured it (epoch ms); older heartbeats than the last seen are dropped. */
   sentAt: number;
+  /** The engine's figures, read by the heartbeat's query (absent when the engine did not answer). */
+  figures?: EngineFigures;
 };
 
 export class ConductorClient {

@@ -27,6 +27,10 @@ export interface Config {
     readonly backups: number;
     readonly ram: number;
   };
+  /** The scrape credential for /metrics (a bearer token); empty: admin tokens only. */
+  readonly metricsToken: string;
+  /** Where a process without the api role serves /metrics; undefined: nowhere. */
+  readonly metricsPort: number | undefined;
   readonly logLevel: string;
   /** `auto`: readable lines on a terminal, JSON otherwise. */
   readonly logFormat: LogFormat;
@@ -154,6 +158,9 @@ function validate(raw: Record<string, string>): Config {
     lockoutThreshold,
     lockoutDurationSeconds,
     quotaDefaults: Object.freeze(quotaDefaults),
+    metricsToken: raw.metricsToken!,
+    metricsPort:
+      raw.metricsPort === "" ? undefined : parseInteger(raw.metricsPort!, "metrics-port", 0, 65535),
     logLevel: raw.logLevel!,
     logFormat,
     defaultDatastore: raw.defaultDatastore!,

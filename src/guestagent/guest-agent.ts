@@ -1,4 +1,4 @@
-import { UpstreamError, type ServiceStatus } from "../domain/index.js";
+import { UpstreamError, type EngineFigures, type ServiceStatus } from "../domain/index.js";
 import type { InstancePlacement } from "../compute/index.js";
 import type { Logger } from "../lib/index.js";
 import type { GuestContext } from "./context.js";
@@ -213,11 +213,17 @@ export class GuestAgent {
 
   /** "healthy" when a real query works; "running" when the process is up but the query fails. */
   async health(p: Prepared): Promise<ServiceStatus> {
+    return (await this.look(p)).status;
+  }
+
+  /** The heartbeat's look: health as above, and the engine's figures read by the same query. */
+  async look(p: Prepared): Promise<{ status: ServiceStatus; figures?: EngineFigures }> {
     try {
-      return (await p.engine.health(p.layout, p.state.admin)) === "running" ? "healthy" : "running";
+      const look = await p.engine.observe(p.layout, p.state.admin);
+      return look.health === "running" ? { status: "healthy", figures: look.figures } : { status: "running" };
     } catch (err) {
       this.log.warn({ err }, "the engine is up but its health query failed");
-      return "running";
+      return { status: "running" };
     }
   }
 
@@ -226,11 +232,12 @@ export class GuestAgent {
     return { status, volumeUsedGb: await this.volumeUsedGb(freshUsage) };
   }
 
-  /** Casts a heartbeat with this status and returns it as the operation's report. */
-  async report(status: ServiceStatus, freshUsage = true): Promise<StatusReport> {
+  /** Casts a heartbeat with this status (and figures) and returns it as the operation's report. */
+  async report(status: ServiceStatus, freshUsage = true, figures?: EngineFigures): Promise<StatusReport> {
     const { volumeUsedGb } = await this.describe(status, freshUsage);
     if (!this.closed) {
-      const beat = { instanceId: this.id, status, volumeUsedGb, sentAt: this.ctx.clock.now().getTime() };
+      const sentAt = this.ctx.clock.now().getTime();
+      const beat = { instanceId: this.id, status, volumeUsedGb, sentAt, ...(figures ? { figures } : {}) };
       await this.ctx.conductor.heartbeat(beat).catch((err: unknown) => {
         this.log.warn({ err }, "heartbeat not sent");
       });
@@ -279,7 +286,8 @@ export class GuestAgent {
       if (this.closed || !state?.prepared) return;
       const p = this.withEngine(state);
       if (await this.isRunning()) {
-        await this.report(await this.health(p), false);
+        const look = await this.look(p);
+        await this.report(look.status, false, look.figures);
       } else if (state.desired === "stopped") {
         await this.report("shutdown", false);
       } else {

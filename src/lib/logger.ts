@@ -18,6 +18,7 @@ const SECRET_KEYS = [
   "root_password",
   "secret",
   "token",
+  "metricsToken",
   "authorization",
   '"x-auth-token"',
   '"x-subject-token"',

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Config } from "../config/index.js";
 import type { Clock } from "../domain/index.js";
 import type { Logger } from "../lib/index.js";
+import type { Metrics } from "../metrics/index.js";
 import type { MessageBus } from "../bus/index.js";
 import type { Store } from "../store/index.js";
 import { createConductor } from "../conductor/index.js";
@@ -20,6 +21,7 @@ export interface RoleDeps {
   bus: MessageBus;
   clock: Clock;
   logger: Logger;
+  metrics: Metrics;
 }
 
 /** The task manager role: claims recorded tasks and runs their workflows. */
@@ -31,8 +33,12 @@ export async function startTaskManager(deps: RoleDeps): Promise<Stopper> {
       bus: deps.bus,
       clock: deps.clock,
       logger: deps.logger,
+      metrics: deps.metrics,
       // One compute host per installation for now: this process's, or the configured one.
-      pickHost: async () => config.hostName,
+      pickHost: async () => {
+        deps.metrics.schedulerDecisions.inc({ result: "placed" });
+        return config.hostName;
+      },
       healthyTimeoutMs: 120_000,
       pollMs: 25,
     },

@@ -44,6 +44,7 @@ class KyselyStore implements Store {
   readonly parameterRules;
   readonly configurations;
   readonly rootHistory;
+  readonly engineFigures;
   private closed: Promise<void> | undefined;
 
   constructor(
@@ -70,6 +71,7 @@ class KyselyStore implements Store {
     this.parameterRules = repos.parameterRules;
     this.configurations = repos.configurations;
     this.rootHistory = repos.rootHistory;
+    this.engineFigures = repos.engineFigures;
   }
 
   async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {

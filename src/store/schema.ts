@@ -176,6 +176,12 @@ export interface RootEnabledHistoryTable {
   disabled_at: StoredTimestamp | null;
 }
 
+export interface EngineFiguresTable {
+  instance_id: string;
+  figures: StoredJson;
+  measured_at: StoredTimestamp;
+}
+
 export interface Schema {
   domains: DomainsTable;
   projects: ProjectsTable;
@@ -194,4 +200,5 @@ export interface Schema {
   datastore_configuration_parameters: DatastoreConfigurationParametersTable;
   configurations: ConfigurationsTable;
   root_enabled_history: RootEnabledHistoryTable;
+  engine_figures: EngineFiguresTable;
 }

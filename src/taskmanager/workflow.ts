@@ -1,6 +1,7 @@
 import type { MessageBus } from "../bus/index.js";
 import type { Clock } from "../domain/index.js";
 import type { Logger } from "../lib/index.js";
+import type { Metrics } from "../metrics/index.js";
 import type { Store, Task } from "../store/index.js";
 
 /**
@@ -21,6 +22,8 @@ export interface WorkflowDeps {
   healthyTimeoutMs: number;
   /** How often to look at the service status while waiting. */
   pollMs: number;
+  /** Where task and step durations and failures are counted (a registry of its own when absent). */
+  metrics?: Metrics;
 }
 
 export type TaskData = Record<string, unknown>;

@@ -7,6 +7,7 @@ import { flavorRoutes } from "./flavors.js";
 import { instanceRoutes } from "./instances/index.js";
 import { keystoneRoutes } from "./keystone/index.js";
 import { limitsRoutes } from "./limits.js";
+import { metricsRoutes } from "./metrics.js";
 import { mgmtQuotaRoutes } from "./mgmt-quotas.js";
 import { versionRoutes } from "./versions.js";
 
@@ -18,6 +19,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   decorateAuth(app);
   await app.register(async (scope) => versionRoutes(scope, deps));
   await app.register(async (scope) => keystoneRoutes(scope, deps));
+  await app.register(async (scope) => metricsRoutes(scope, deps));
   await app.register(async (scope) => {
     useDatabaseApiAuth(scope, deps.identity);
     limitsRoutes(scope, deps);
