@@ -9,6 +9,7 @@ import { CofferError, ValidationError, asCofferError } from "../domain/index.js"
 import { createMetrics, type Metrics } from "../metrics/index.js";
 import type { ApiDeps } from "./deps.js";
 import { faultBody, isKeystonePath, keystoneErrorBody, toFault } from "./faults.js";
+import { trackRequests } from "./origin.js";
 import { registerRoutes } from "./routes/index.js";
 import { checkScrapeAccess, sendMetrics } from "./routes/metrics.js";
 
@@ -78,6 +79,7 @@ function baseApp(deps: Pick<ApiDeps, "logger" | "metrics">): FastifyInstance {
 
   const metrics = deps.metrics ?? createMetrics();
   app.decorate("metrics", metrics);
+  trackRequests(app);
 
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-openstack-request-id", request.id);

@@ -101,3 +101,26 @@ test("heartbeats are counted by status and outcome", async () => {
   assert.match(text, /coffer_heartbeats_total\{status="healthy",outcome="recorded"\} 1/);
   assert.match(text, /coffer_heartbeats_total\{status="healthy",outcome="stale"\} 1/);
 });
+
+test("an event a guest agent reports is recorded with its instance's project; a malformed one is not", async () => {
+  const at = Date.now();
+  await bus.cast(CONDUCTOR_TOPIC, "event", { instanceId: "i3", kind: "made.up", cause: "x", at });
+  await new ConductorClient(bus).event({
+    instanceId: "i3",
+    kind: "engine.crashed",
+    cause: "not running",
+    at,
+  });
+  const [event] = await waitFor(
+    async () => {
+      const list = await store.events.list({ instanceId: "i3" });
+      return list.length > 0 ? list : undefined;
+    },
+    { timeoutMs: 2000, what: "the event" },
+  );
+  assert.equal(event?.kind, "engine.crashed");
+  assert.equal(event?.cause, "not running");
+  assert.equal(event?.at.getTime(), at);
+  assert.equal(event?.projectId, (await store.instances.get("i3"))?.projectId);
+  assert.equal((await store.events.list({ instanceId: "i3" })).length, 1);
+});

@@ -1,5 +1,5 @@
 import type { MessageBus } from "../bus/index.js";
-import type { EngineFigures, ServiceStatus } from "../domain/index.js";
+import type { EngineFigures, EventKind, InstanceEvent, ServiceStatus } from "../domain/index.js";
 
 /**
  * The conductor's contract (Trove's `trove-conductor` topic): guest agents cast heartbeats,
@@ -18,10 +18,24 @@ export type Heartbeat = {
   figures?: EngineFigures;
 };
 
+/** An event a guest agent saw (an engine that died, and was launched again); the conductor records it. */
+export type GuestEvent = {
+  instanceId: string;
+  kind: EventKind;
+  cause: string;
+  /** When the guest saw it (epoch ms). */
+  at: number;
+  details?: InstanceEvent["details"];
+};
+
 export class ConductorClient {
   constructor(private readonly bus: MessageBus) {}
 
   heartbeat(beat: Heartbeat): Promise<void> {
     return this.bus.cast(CONDUCTOR_TOPIC, "heartbeat", beat);
+  }
+
+  event(event: GuestEvent): Promise<void> {
+    return this.bus.cast(CONDUCTOR_TOPIC, "event", event);
   }
 }

@@ -169,6 +169,13 @@ export const OPTIONS = [
     "",
   ),
   option(
+    "eventRetention",
+    "event-retention",
+    "Days that instance events (created, resized, engine relaunched, …) are kept; older ones are " +
+      "removed hourly by the conductor.",
+    "30",
+  ),
+  option(
     "metricsToken",
     "metrics-token",
     "A scrape credential for GET /metrics: Prometheus sends it as `Authorization: Bearer <token>` " +

@@ -27,6 +27,8 @@ export interface Config {
     readonly backups: number;
     readonly ram: number;
   };
+  /** Days instance events are kept. */
+  readonly eventRetentionDays: number;
   /** The scrape credential for /metrics (a bearer token); empty: admin tokens only. */
   readonly metricsToken: string;
   /** Where a process without the api role serves /metrics; undefined: nowhere. */
@@ -158,6 +160,7 @@ function validate(raw: Record<string, string>): Config {
     lockoutThreshold,
     lockoutDurationSeconds,
     quotaDefaults: Object.freeze(quotaDefaults),
+    eventRetentionDays: parseInteger(raw.eventRetention!, "event-retention", 1, 36500),
     metricsToken: raw.metricsToken!,
     metricsPort:
       raw.metricsPort === "" ? undefined : parseInteger(raw.metricsPort!, "metrics-port", 0, 65535),

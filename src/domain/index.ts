@@ -13,3 +13,4 @@ export * from "./datastores.js";
 export * from "./configuration.js";
 export * from "./cidr.js";
 export * from "./engine-figures.js";
+export * from "./events.js";

@@ -1,5 +1,6 @@
 import { UpstreamError, type EngineFigures, type ServiceStatus } from "../domain/index.js";
 import type { InstancePlacement } from "../compute/index.js";
+import type { GuestEvent } from "../conductor/index.js";
 import type { Logger } from "../lib/index.js";
 import type { GuestContext } from "./context.js";
 import { listenAddresses, type Engine, type EngineLayout, type EngineSizing } from "./engines/index.js";
@@ -32,6 +33,8 @@ export class GuestAgent {
   failed = false;
   private closed = false;
   private usage: { at: number; usedGb: number | null } | undefined;
+  /** Set while the engine is found dead and not yet running again. */
+  private outage: { failed: boolean } | undefined;
 
   constructor(
     readonly ctx: GuestContext,
@@ -250,6 +253,38 @@ export class GuestAgent {
     return this.report(await this.observe());
   }
 
+  /**
+   * Launches an engine found dead again, with the events that say so: `engine.crashed` once per
+   * outage, then `engine.relaunched`, or `engine.relaunch_failed` once (the next heartbeats retry).
+   */
+  private async relaunchAfterCrash(p: Prepared): Promise<void> {
+    const outage = this.outage ?? { failed: false };
+    if (!this.outage) {
+      this.outage = outage;
+      this.event("engine.crashed", "the engine process was not running when it should; launching it again");
+    }
+    try {
+      await this.relaunch(p);
+      this.outage = undefined;
+      this.event("engine.relaunched", "launched again after it was found not running");
+    } catch (err) {
+      this.log.error({ err }, "could not launch the engine again");
+      if (!outage.failed) {
+        outage.failed = true;
+        const why = err instanceof Error ? err.message : String(err);
+        this.event("engine.relaunch_failed", `launching the engine again failed: ${why}`);
+      }
+    }
+  }
+
+  /** Tells the conductor (best effort: an event lost with the bus is only logged). */
+  private event(kind: GuestEvent["kind"], cause: string): void {
+    const event = { instanceId: this.id, kind, cause, at: this.ctx.clock.now().getTime() };
+    this.ctx.conductor
+      .event(event)
+      .catch((err: unknown) => this.log.warn({ err, event: kind }, "event not sent"));
+  }
+
   private async volumeUsedGb(fresh: boolean): Promise<number | null> {
     const now = Date.now();
     if (!fresh && this.usage && now - this.usage.at < this.ctx.volumeUsageMaxAgeMs) return this.usage.usedGb;
@@ -293,9 +328,7 @@ export class GuestAgent {
       } else {
         await this.report("crashed", false);
         this.log.warn("the engine is not running; launching it again");
-        await this.relaunch(p).catch((err: unknown) =>
-          this.log.error({ err }, "could not launch the engine again"),
-        );
+        await this.relaunchAfterCrash(p);
       }
     });
   }

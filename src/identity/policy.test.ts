@@ -18,6 +18,7 @@ const EXPECTED: Record<Kind, string[]> = {
     // Coffer's extensions (docs/observability.md).
     "instance:metrics",
     "instance:events",
+    "event:index",
     "instance:extension:database:index",
     "instance:extension:database:show",
     "instance:extension:user:index",

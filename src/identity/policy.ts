@@ -51,6 +51,7 @@ export const POLICY = {
   ),
   // Coffer's extensions: an instance's engine figures and its events (docs/observability.md).
   ...family("instance", ["metrics", "events"], read("admin_or_owner")),
+  "event:index": read("admin_or_owner"),
   ...family("instance", ["module_list"], read("admin_or_owner")),
   ...family(
     "instance",

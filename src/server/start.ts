@@ -8,6 +8,7 @@ import { openStore, type Store } from "../store/index.js";
 import { createAmqpBus, createInProcessBus, type MessageBus } from "../bus/index.js";
 import { buildApp, buildMetricsApp } from "../api/index.js";
 import { createMetrics, instrumentBus } from "../metrics/index.js";
+import { createEventRecorder } from "../events/index.js";
 import { registerCatalog } from "../catalog/index.js";
 import { startComputeHost, startConductor, startTaskManager } from "./roles.js";
 
@@ -58,7 +59,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     closers.push(() => rawBus.close());
     const bus = instrumentBus(rawBus, metrics);
 
-    const roleDeps = { config, store, bus, clock: systemClock, logger: log, metrics };
+    const events = createEventRecorder({ store, logger: log, clock: systemClock, metrics });
+    const roleDeps = { config, store, bus, clock: systemClock, logger: log, metrics, events };
     // A compute host registers the engines installed on it and the default flavors (only what is missing).
     if (config.roles.includes("compute")) await registerCatalog(store, log);
     if (config.roles.includes("conductor")) closers.push(await startConductor(roleDeps));

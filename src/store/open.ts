@@ -45,6 +45,7 @@ class KyselyStore implements Store {
   readonly configurations;
   readonly rootHistory;
   readonly engineFigures;
+  readonly events;
   private closed: Promise<void> | undefined;
 
   constructor(
@@ -72,6 +73,7 @@ class KyselyStore implements Store {
     this.configurations = repos.configurations;
     this.rootHistory = repos.rootHistory;
     this.engineFigures = repos.engineFigures;
+    this.events = repos.events;
   }
 
   async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {

@@ -182,6 +182,16 @@ export interface EngineFiguresTable {
   measured_at: StoredTimestamp;
 }
 
+export interface EventsTable {
+  id: string;
+  at: StoredTimestamp;
+  kind: string;
+  instance_id: string | null;
+  project_id: string | null;
+  cause: string;
+  details: StoredJson;
+}
+
 export interface Schema {
   domains: DomainsTable;
   projects: ProjectsTable;
@@ -201,4 +211,5 @@ export interface Schema {
   configurations: ConfigurationsTable;
   root_enabled_history: RootEnabledHistoryTable;
   engine_figures: EngineFiguresTable;
+  events: EventsTable;
 }

@@ -2,6 +2,7 @@ import { describe } from "node:test";
 import { catalogCases } from "./conformance/catalog.js";
 import { configurationCases } from "./conformance/configurations.js";
 import { engineFigureCases } from "./conformance/engine-figures.js";
+import { eventCases } from "./conformance/events.js";
 import { identityCases } from "./conformance/identity.js";
 import { instanceCases } from "./conformance/instances.js";
 import { quotaCases } from "./conformance/quotas.js";
@@ -27,5 +28,6 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     configurationCases(factory);
     rootHistoryCases(factory);
     engineFigureCases(factory);
+    eventCases(factory);
   });
 }

@@ -206,3 +206,50 @@ test("task and step durations and failures are counted by workflow, step and err
   );
   assert.match(text, /coffer_task_duration_seconds_count\{workflow="measured",result="failed"\} 1/);
 });
+
+test("a task's end is an event: its workflow's kind with who asked, or instance.task_failed with why", async () => {
+  const ok = defineWorkflow({
+    kind: "eventful",
+    event: "instance.restarted",
+    steps: [{ name: "only", timeoutMs: 1000, run: async () => undefined }],
+    onFailure: async () => undefined,
+  });
+  const broken = defineWorkflow({
+    kind: "broken",
+    event: "instance.restarted",
+    steps: [
+      {
+        name: "snaps",
+        timeoutMs: 1000,
+        run: async () => {
+          throw new ConflictError("SNAPPED", "it snapped");
+        },
+      },
+    ],
+    onFailure: async () => undefined,
+  });
+  const origin = { requestId: "req-42", userId: "u-1", userName: "alice" };
+  const good = await newTask("eventful", { origin });
+  const bad = await newTask("broken");
+  const tm = manager([ok, broken]);
+  await tm.start();
+  await waitFor(
+    async () => ((await store.events.list({ instanceId: bad.instanceId! })).length > 0 ? true : undefined),
+    { timeoutMs: 3000, what: "the failure's event" },
+  );
+  await tm.stop();
+  const [done] = await store.events.list({ instanceId: good.instanceId! });
+  assert.equal(done?.kind, "instance.restarted");
+  assert.equal(done?.cause, "requested by alice (req-42)");
+  assert.equal(done?.projectId, "p");
+  assert.deepEqual(done?.details, {
+    taskId: good.id,
+    workflow: "eventful",
+    requestId: "req-42",
+    userId: "u-1",
+  });
+  const [failed] = await store.events.list({ instanceId: bad.instanceId! });
+  assert.equal(failed?.kind, "instance.task_failed");
+  assert.equal(failed?.cause, `broken failed at snaps: it snapped (broken task ${bad.id})`);
+  assert.equal(failed?.details.code, "SNAPPED");
+});

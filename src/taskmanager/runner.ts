@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { TimeoutError, UnavailableError, asCofferError } from "../domain/index.js";
 import type { Subscription } from "../bus/index.js";
+import { createEventRecorder } from "../events/index.js";
 import { createMetrics } from "../metrics/index.js";
 import type { Task } from "../store/index.js";
-import type { StepContext, Workflow, WorkflowDeps } from "./workflow.js";
+import type { StepContext, TaskOrigin, Workflow, WorkflowDeps } from "./workflow.js";
 
 export const TASKMANAGER_TOPIC = "taskmanager";
 
@@ -37,6 +38,7 @@ export function createTaskManager(
   const log = deps.logger.child({ component: "taskmanager", processId });
   const byKind = new Map(workflows.map((w) => [w.kind, w]));
   const metrics = deps.metrics ?? createMetrics();
+  const events = deps.events ?? createEventRecorder({ ...deps, metrics });
   const running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   let subscription: Subscription | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -149,6 +151,13 @@ export function createTaskManager(
         }
       }
       await end("succeeded", null);
+      if (workflow.event) {
+        await events.record(workflow.event, {
+          instanceId: task.instanceId,
+          cause: causeOf(task),
+          details: eventDetails(task),
+        });
+      }
     } catch (err) {
       if (stopSignal.aborted) return; // shutting down: the lease lapses and the task resumes elsewhere
       const error = asCofferError(err);
@@ -160,6 +169,11 @@ export function createTaskManager(
         await workflow.onFailure(ctx(new AbortController().signal), error);
       } finally {
         await end("failed", error.message);
+        await events.record("instance.task_failed", {
+          instanceId: task.instanceId,
+          cause: `${task.kind} failed at ${current || "its start"}: ${error.message} (${causeOf(task)})`,
+          details: { ...eventDetails(task), step: current, code: error.code },
+        });
       }
     } finally {
       clearInterval(renew);
@@ -191,6 +205,31 @@ export function createTaskManager(
       }
     },
   };
+}
+
+/** Who asked for the task, in words: the user and request that recorded it, when known. */
+function causeOf(task: Task): string {
+  const origin = originOf(task);
+  if (!origin) return `${task.kind} task ${task.id}`;
+  const who = origin.userName ?? origin.userId;
+  return who
+    ? `requested by ${who} (${origin.requestId})`
+    : `requested through the API (${origin.requestId})`;
+}
+
+function eventDetails(task: Task): Record<string, string> {
+  const origin = originOf(task);
+  return {
+    taskId: task.id,
+    workflow: task.kind,
+    ...(origin ? { requestId: origin.requestId } : {}),
+    ...(origin?.userId ? { userId: origin.userId } : {}),
+  };
+}
+
+function originOf(task: Task): TaskOrigin | undefined {
+  const origin = task.data.origin as Partial<TaskOrigin> | undefined;
+  return typeof origin?.requestId === "string" ? (origin as TaskOrigin) : undefined;
 }
 
 /** Runs `fn` with a signal that aborts on timeout or on `outer`; a timeout rejects with TimeoutError. */

@@ -6,6 +6,7 @@ import { datastoreRoutes } from "./datastores.js";
 import { flavorRoutes } from "./flavors.js";
 import { instanceRoutes } from "./instances/index.js";
 import { keystoneRoutes } from "./keystone/index.js";
+import { eventRoutes } from "./events.js";
 import { limitsRoutes } from "./limits.js";
 import { metricsRoutes } from "./metrics.js";
 import { mgmtQuotaRoutes } from "./mgmt-quotas.js";
@@ -28,5 +29,6 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     datastoreRoutes(scope, deps);
     instanceRoutes(scope, deps);
     configurationRoutes(scope, deps);
+    eventRoutes(scope, deps);
   });
 }

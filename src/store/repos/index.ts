@@ -18,6 +18,7 @@ import { userRepository } from "./users.js";
 import { configurationRepository } from "./configurations.js";
 import { parameterRuleRepository } from "./parameter-rules.js";
 import { engineFiguresRepository } from "./engine-figures.js";
+import { eventRepository } from "./events.js";
 
 /** Every repository bound to one handle: the pool's, or one transaction's. */
 export function makeRepositories(ctx: RepoContext): Repositories {
@@ -40,5 +41,6 @@ export function makeRepositories(ctx: RepoContext): Repositories {
     configurations: configurationRepository(ctx),
     rootHistory: rootHistoryRepository(ctx),
     engineFigures: engineFiguresRepository(ctx),
+    events: eventRepository(ctx),
   };
 }
