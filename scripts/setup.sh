@@ -15,6 +15,7 @@ PACKAGES=(
   python3-troveclient python3-openstackclient
   e2fsprogs xfsprogs util-linux iproute2 procps
   nftables
+  prometheus
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,19 +1,57 @@
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from "fastify";
 import { CofferError, ValidationError, asCofferError } from "../domain/index.js";
+import { createMetrics, type Metrics } from "../metrics/index.js";
 import type { ApiDeps } from "./deps.js";
 import { faultBody, isKeystonePath, keystoneErrorBody, toFault } from "./faults.js";
+import { trackRequests } from "./origin.js";
 import { registerRoutes } from "./routes/index.js";
+import { checkScrapeAccess, sendMetrics } from "./routes/metrics.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The process's metrics: routes and hooks count into it. */
+    metrics: Metrics;
+  }
+}
 
 /**
  * Builds the HTTP application without listening (Fastify's app/server split), so tests can use
  * `app.inject()` and the server decides where to listen.
  */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = baseApp(deps);
+  await registerRoutes(app, deps);
+  return app;
+}
+
+/** What a process without the api role serves on --metrics-port: its own /metrics, nothing else. */
+export type MetricsAppDeps = Pick<ApiDeps, "config" | "logger" | "clock" | "identity" | "store"> & {
+  metrics: Metrics;
+};
+
+export async function buildMetricsApp(deps: MetricsAppDeps): Promise<FastifyInstance> {
+  const app = baseApp(deps);
+  app.get("/metrics", async (request, reply) => {
+    await checkScrapeAccess(request, deps);
+    return sendMetrics(reply, deps, "process");
+  });
+  return app;
+}
+
+/** Fastify with Coffer's request ids, JSON parsing, request log lines, metrics and faults. */
+function baseApp(deps: Pick<ApiDeps, "logger" | "metrics">): FastifyInstance {
   // Widened to the base logger type so the app keeps Fastify's default instance type.
-  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const loggerInstance: FastifyBaseLogger = deps.logger.child({ component: "api" });
   const app = Fastify({
     loggerInstance,
+    // One line per request, when it is answered (onResponse below), instead of two.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => `req-${randomUUID()}`,
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
@@ -39,8 +77,25 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     }
   });
 
+  const metrics = deps.metrics ?? createMetrics();
+  app.decorate("metrics", metrics);
+  trackRequests(app);
+
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-openstack-request-id", request.id);
+  });
+
+  app.addHook("onResponse", async (request, reply) => {
+    // The route's pattern, not its URL: ids stay out of the labels.
+    const route = request.routeOptions.url ?? "unmatched";
+    const labels = { method: request.method, route, status: String(reply.statusCode) };
+    metrics.httpRequests.observe(labels, reply.elapsedTime / 1000);
+    const ms = Math.round(reply.elapsedTime * 10) / 10;
+    // Under `http`, which the readable format leaves out: the message already says it all.
+    request.log.info(
+      { http: { method: request.method, url: request.url, status: reply.statusCode, ms } },
+      `${request.method} ${request.url} → ${reply.statusCode} (${ms} ms)`,
+    );
   });
 
   app.setNotFoundHandler(async (request, reply) => {
@@ -63,7 +118,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       .send(isKeystonePath(request.url) ? keystoneErrorBody(fault) : fault.body);
   });
 
-  await registerRoutes(app, deps);
   return app;
 }
 

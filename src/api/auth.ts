@@ -58,10 +58,16 @@ export function decorateAuth(app: FastifyInstance): void {
 export async function authenticate(request: FastifyRequest, identity: Identity): Promise<Caller> {
   const header = request.headers["x-auth-token"];
   const secret = Array.isArray(header) ? header[0] : header;
+  const checks = request.server.metrics.tokenChecks;
   if (!secret) {
+    checks.inc({ result: "missing" });
     throw new UnauthorizedError("TOKEN_MISSING", "The request you have made requires authentication.");
   }
-  const info = await identity.tokens.validate(secret);
+  const info = await identity.tokens.validate(secret).catch((err: unknown) => {
+    checks.inc({ result: err instanceof UnauthorizedError ? "invalid" : "error" });
+    throw err;
+  });
+  checks.inc({ result: "valid" });
   request.token = info;
   request.caller = callerOf(info);
   return request.caller;

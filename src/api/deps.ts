@@ -2,6 +2,7 @@ import type { Config } from "../config/index.js";
 import type { Clock } from "../domain/index.js";
 import type { Identity } from "../identity/index.js";
 import type { Logger } from "../lib/index.js";
+import type { Metrics } from "../metrics/index.js";
 import type { MessageBus } from "../bus/index.js";
 import type { Store } from "../store/index.js";
 
@@ -18,4 +19,6 @@ export interface ApiDeps {
   bus: MessageBus;
   /** Checks behind GET /healthcheck; each throws when its dependency is unhealthy. */
   healthChecks: Record<string, () => Promise<void>>;
+  /** This process's metrics, served at GET /metrics (a registry of its own when absent). */
+  metrics?: Metrics;
 }

@@ -15,6 +15,10 @@ const EXPECTED: Record<Kind, string[]> = {
     ...["index", "detail", "show", "configuration", "guest_log_list", "backups", "module_list"].map(
       (a) => `instance:${a}`,
     ),
+    // Coffer's extensions (docs/observability.md).
+    "instance:metrics",
+    "instance:events",
+    "event:index",
     "instance:extension:database:index",
     "instance:extension:database:show",
     "instance:extension:user:index",

@@ -49,6 +49,9 @@ export const POLICY = {
     ["index", "detail", "show", "configuration", "guest_log_list", "backups"],
     read("admin_or_owner"),
   ),
+  // Coffer's extensions: an instance's engine figures and its events (docs/observability.md).
+  ...family("instance", ["metrics", "events"], read("admin_or_owner")),
+  "event:index": read("admin_or_owner"),
   ...family("instance", ["module_list"], read("admin_or_owner")),
   ...family(
     "instance",

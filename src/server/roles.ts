@@ -3,6 +3,8 @@ import { join } from "node:path";
 import type { Config } from "../config/index.js";
 import type { Clock } from "../domain/index.js";
 import type { Logger } from "../lib/index.js";
+import type { Metrics } from "../metrics/index.js";
+import { pruneEvents, type EventRecorder } from "../events/index.js";
 import type { MessageBus } from "../bus/index.js";
 import type { Store } from "../store/index.js";
 import { createConductor } from "../conductor/index.js";
@@ -20,6 +22,8 @@ export interface RoleDeps {
   bus: MessageBus;
   clock: Clock;
   logger: Logger;
+  metrics: Metrics;
+  events: EventRecorder;
 }
 
 /** The task manager role: claims recorded tasks and runs their workflows. */
@@ -31,8 +35,13 @@ export async function startTaskManager(deps: RoleDeps): Promise<Stopper> {
       bus: deps.bus,
       clock: deps.clock,
       logger: deps.logger,
+      metrics: deps.metrics,
+      events: deps.events,
       // One compute host per installation for now: this process's, or the configured one.
-      pickHost: async () => config.hostName,
+      pickHost: async () => {
+        deps.metrics.schedulerDecisions.inc({ result: "placed" });
+        return config.hostName;
+      },
       healthyTimeoutMs: 120_000,
       pollMs: 25,
     },
@@ -43,11 +52,24 @@ export async function startTaskManager(deps: RoleDeps): Promise<Stopper> {
   return () => tm.stop();
 }
 
-/** The conductor role: writes guest heartbeats to the store. */
+/** The conductor role: writes guest heartbeats and events to the store, and applies the events' retention. */
 export async function startConductor(deps: RoleDeps): Promise<Stopper> {
   const conductor = createConductor(deps);
   await conductor.start();
-  return () => conductor.stop();
+  const log = deps.logger.child({ component: "conductor" });
+  const prune = () => {
+    pruneEvents(deps.store, deps.clock.now(), deps.config.eventRetentionDays).then(
+      (n) => n > 0 && log.info({ removed: n }, "old events removed"),
+      (err: unknown) => log.warn({ err }, "removing old events failed"),
+    );
+  };
+  prune();
+  const timer = setInterval(prune, 3_600_000);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await conductor.stop();
+  };
 }
 
 /**

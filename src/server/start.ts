@@ -6,7 +6,9 @@ import { createIdentity, OPENRC_FILE } from "../identity/index.js";
 import { createLogger, type Logger } from "../lib/index.js";
 import { openStore, type Store } from "../store/index.js";
 import { createAmqpBus, createInProcessBus, type MessageBus } from "../bus/index.js";
-import { buildApp } from "../api/index.js";
+import { buildApp, buildMetricsApp } from "../api/index.js";
+import { createMetrics, instrumentBus } from "../metrics/index.js";
+import { createEventRecorder } from "../events/index.js";
 import { registerCatalog } from "../catalog/index.js";
 import { startComputeHost, startConductor, startTaskManager } from "./roles.js";
 
@@ -26,7 +28,8 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const log = options.logger ?? createLogger({ level: config.logLevel });
+  const log = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  const metrics = createMetrics({ process: true });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -49,13 +52,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     }
     const openrc = join(config.dataDir, OPENRC_FILE);
 
-    const bus =
+    const rawBus =
       config.bus.kind === "amqp"
         ? await createAmqpBus(config.bus.url, { logger: log })
         : createInProcessBus({ logger: log });
-    closers.push(() => bus.close());
+    closers.push(() => rawBus.close());
+    const bus = instrumentBus(rawBus, metrics);
 
-    const roleDeps = { config, store, bus, clock: systemClock, logger: log };
+    const events = createEventRecorder({ store, logger: log, clock: systemClock, metrics });
+    const roleDeps = { config, store, bus, clock: systemClock, logger: log, metrics, events };
     // A compute host registers the engines installed on it and the default flavors (only what is missing).
     if (config.roles.includes("compute")) await registerCatalog(store, log);
     if (config.roles.includes("conductor")) closers.push(await startConductor(roleDeps));
@@ -72,12 +77,25 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         store,
         bus,
         healthChecks: { store: () => store.ping() },
+        metrics,
       });
       closers.push(() => app.close());
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       url = `http://${config.host}:${port}`;
+    } else if (config.metricsPort !== undefined) {
+      // No API here: this process's own metrics on a port of their own.
+      const app = await buildMetricsApp({
+        config,
+        logger: log,
+        clock: systemClock,
+        identity,
+        store,
+        metrics,
+      });
+      closers.push(() => app.close());
+      await app.listen({ host: config.host, port: config.metricsPort });
     }
     const credentials = existsSync(openrc) ? `; admin credentials: ${openrc}` : "";
     const readyLine = `Coffer is ready at ${url || "(no API in this process)"} — roles: ${config.roles.join(", ")}; data dir: ${config.dataDir}${credentials}`;

@@ -1,6 +1,8 @@
 import { describe } from "node:test";
 import { catalogCases } from "./conformance/catalog.js";
 import { configurationCases } from "./conformance/configurations.js";
+import { engineFigureCases } from "./conformance/engine-figures.js";
+import { eventCases } from "./conformance/events.js";
 import { identityCases } from "./conformance/identity.js";
 import { instanceCases } from "./conformance/instances.js";
 import { quotaCases } from "./conformance/quotas.js";
@@ -25,5 +27,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     taskCases(factory);
     configurationCases(factory);
     rootHistoryCases(factory);
+    engineFigureCases(factory);
+    eventCases(factory);
   });
 }

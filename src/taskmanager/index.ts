@@ -6,7 +6,7 @@
  * runner's tasks when the lease lapses.
  */
 export { createTaskManager, TASKMANAGER_TOPIC, type TaskManager, type RunnerOptions } from "./runner.js";
-export type { Workflow, WorkflowDeps, Step, StepContext } from "./workflow.js";
+export type { Workflow, WorkflowDeps, Step, StepContext, TaskOrigin } from "./workflow.js";
 export { WORKFLOWS } from "./workflows/index.js";
 export type {
   ApplyConfigurationData,

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { TimeoutError, UnavailableError, asCofferError } from "../domain/index.js";
 import type { Subscription } from "../bus/index.js";
+import { createEventRecorder } from "../events/index.js";
+import { createMetrics } from "../metrics/index.js";
 import type { Task } from "../store/index.js";
-import type { StepContext, Workflow, WorkflowDeps } from "./workflow.js";
+import type { StepContext, TaskOrigin, Workflow, WorkflowDeps } from "./workflow.js";
 
 export const TASKMANAGER_TOPIC = "taskmanager";
 
@@ -35,6 +37,8 @@ export function createTaskManager(
   const processId = `tm-${randomUUID().slice(0, 8)}`;
   const log = deps.logger.child({ component: "taskmanager", processId });
   const byKind = new Map(workflows.map((w) => [w.kind, w]));
+  const metrics = deps.metrics ?? createMetrics();
+  const events = deps.events ?? createEventRecorder({ ...deps, metrics });
   const running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   let subscription: Subscription | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -115,8 +119,13 @@ export function createTaskManager(
         for (const field of secrets) delete data[field];
         await deps.store.tasks.progress(task.id, owner, lastStep ?? "", data, deps.clock.now());
       }
-      await deps.store.tasks.finish(task.id, owner, state, error, deps.clock.now());
+      const now = deps.clock.now();
+      await deps.store.tasks.finish(task.id, owner, state, error, now);
+      const seconds = Math.max(0, now.getTime() - task.createdAt.getTime()) / 1000;
+      metrics.tasks.observe({ workflow: task.kind, result: state }, seconds);
     };
+    let current = task.step ?? "";
+    let stepStarted = Date.now();
     try {
       const start = task.step === null ? 0 : workflow.steps.findIndex((s) => s.name === task.step) + 1;
       if (task.attempts > 1)
@@ -124,10 +133,14 @@ export function createTaskManager(
       for (const step of workflow.steps.slice(start)) {
         if (stopSignal.aborted) return;
         const started = Date.now();
+        current = step.name;
+        stepStarted = started;
         const result = await withTimeout(step.timeoutMs, stopSignal, step.name, (signal) =>
           step.run(ctx(signal)),
         );
         if (stopSignal.aborted) return;
+        const stepSeconds = (Date.now() - started) / 1000;
+        metrics.taskSteps.observe({ workflow: task.kind, step: step.name, result: "ok" }, stepSeconds);
         Object.assign(data, result ?? {});
         const held = await deps.store.tasks.progress(task.id, owner, step.name, data, deps.clock.now());
         lastStep = step.name;
@@ -138,14 +151,29 @@ export function createTaskManager(
         }
       }
       await end("succeeded", null);
+      if (workflow.event) {
+        await events.record(workflow.event, {
+          instanceId: task.instanceId,
+          cause: causeOf(task),
+          details: eventDetails(task),
+        });
+      }
     } catch (err) {
       if (stopSignal.aborted) return; // shutting down: the lease lapses and the task resumes elsewhere
       const error = asCofferError(err);
-      taskLog.warn({ err: error, code: error.code }, "task failed");
+      taskLog.warn({ err: error, code: error.code, step: current }, "task failed");
+      metrics.taskFailures.inc({ workflow: task.kind, step: current, code: error.code });
+      const stepSeconds = (Date.now() - stepStarted) / 1000;
+      metrics.taskSteps.observe({ workflow: task.kind, step: current, result: "failed" }, stepSeconds);
       try {
         await workflow.onFailure(ctx(new AbortController().signal), error);
       } finally {
         await end("failed", error.message);
+        await events.record("instance.task_failed", {
+          instanceId: task.instanceId,
+          cause: `${task.kind} failed at ${current || "its start"}: ${error.message} (${causeOf(task)})`,
+          details: { ...eventDetails(task), step: current, code: error.code },
+        });
       }
     } finally {
       clearInterval(renew);
@@ -177,6 +205,31 @@ export function createTaskManager(
       }
     },
   };
+}
+
+/** Who asked for the task, in words: the user and request that recorded it, when known. */
+function causeOf(task: Task): string {
+  const origin = originOf(task);
+  if (!origin) return `${task.kind} task ${task.id}`;
+  const who = origin.userName ?? origin.userId;
+  return who
+    ? `requested by ${who} (${origin.requestId})`
+    : `requested through the API (${origin.requestId})`;
+}
+
+function eventDetails(task: Task): Record<string, string> {
+  const origin = originOf(task);
+  return {
+    taskId: task.id,
+    workflow: task.kind,
+    ...(origin ? { requestId: origin.requestId } : {}),
+    ...(origin?.userId ? { userId: origin.userId } : {}),
+  };
+}
+
+function originOf(task: Task): TaskOrigin | undefined {
+  const origin = task.data.origin as Partial<TaskOrigin> | undefined;
+  return typeof origin?.requestId === "string" ? (origin as TaskOrigin) : undefined;
 }
 
 /** Runs `fn` with a signal that aborts on timeout or on `outer`; a timeout rejects with TimeoutError. */

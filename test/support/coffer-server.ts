@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cleanupLocalRoot } from "../../src/compute/testing.js";
 import { freePort, run, runChecked, waitFor, type RunResult } from "../../src/lib/index.js";
+import { onTerminal } from "./pty.js";
 
 /**
  * A real Coffer server for end-to-end tests: `coffer server` as a child process on a free port
@@ -44,6 +45,8 @@ export interface StartOptions {
    * given, so Coffer's own default applies (as for a user who sets no address option).
    */
   addressPool?: string | null;
+  /** Runs the server on a terminal of its own (as started from a shell) instead of with pipes. */
+  tty?: boolean;
 }
 
 export async function startCoffer(options: StartOptions = {}): Promise<CofferServer> {
@@ -76,7 +79,9 @@ export async function startCoffer(options: StartOptions = {}): Promise<CofferSer
       if (options.roles) args.push("--roles", options.roles);
       args.push("--heartbeat-interval", "1", "--heartbeat-expiry", "10", ...(options.extraArgs ?? []));
       const started = output.length;
-      child = spawn(process.execPath, [...(options.nodeArgs ?? []), cofferBin, ...args], {
+      const command = { file: process.execPath, args: [...(options.nodeArgs ?? []), cofferBin, ...args] };
+      const { file, args: argv } = options.tty ? onTerminal(command.file, command.args) : command;
+      child = spawn(file, argv, {
         env: { ...clean, HOME: dir, COFFER_LOG_LEVEL: "warn", ...options.env },
         stdio: ["ignore", "pipe", "pipe"],
       });

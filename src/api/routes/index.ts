@@ -6,7 +6,9 @@ import { datastoreRoutes } from "./datastores.js";
 import { flavorRoutes } from "./flavors.js";
 import { instanceRoutes } from "./instances/index.js";
 import { keystoneRoutes } from "./keystone/index.js";
+import { eventRoutes } from "./events.js";
 import { limitsRoutes } from "./limits.js";
+import { metricsRoutes } from "./metrics.js";
 import { mgmtQuotaRoutes } from "./mgmt-quotas.js";
 import { versionRoutes } from "./versions.js";
 
@@ -18,6 +20,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   decorateAuth(app);
   await app.register(async (scope) => versionRoutes(scope, deps));
   await app.register(async (scope) => keystoneRoutes(scope, deps));
+  await app.register(async (scope) => metricsRoutes(scope, deps));
   await app.register(async (scope) => {
     useDatabaseApiAuth(scope, deps.identity);
     limitsRoutes(scope, deps);
@@ -26,5 +29,6 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     datastoreRoutes(scope, deps);
     instanceRoutes(scope, deps);
     configurationRoutes(scope, deps);
+    eventRoutes(scope, deps);
   });
 }

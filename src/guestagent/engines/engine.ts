@@ -11,7 +11,7 @@
  * The admin password is set only after the first start, so a prepared template data directory can
  * be copied for every instance without ever containing a secret.
  */
-import type { ParameterRule } from "../../domain/index.js";
+import type { EngineFigures, ParameterRule } from "../../domain/index.js";
 
 /** Where one instance's engine lives. Every path is absolute. */
 export interface EngineLayout {
@@ -97,6 +97,13 @@ export interface LaunchCommand {
 }
 
 export type EngineHealth = "running" | "down";
+
+/** A heartbeat's look at the engine: whether it answers, and its figures when it does. */
+export interface EngineLook {
+  health: EngineHealth;
+  /** What the engine measured (domain/engine-figures.ts); empty when it is down. */
+  figures: EngineFigures;
+}
 
 export interface DatabaseSpec {
   name: string;
@@ -268,6 +275,11 @@ export interface Engine {
   secure(layout: EngineLayout, admin: Credentials, timeoutMs: number): Promise<void>;
   /** A real query as the admin over TCP. "down" when the engine does not answer; throws when it refuses the admin. */
   health(layout: EngineLayout, admin: Credentials, timeoutMs?: number): Promise<EngineHealth>;
+  /**
+   * The heartbeat's look: like `health` (one session as the admin over TCP, one query), and that
+   * query reads the engine's own figures (connections, queries, transactions).
+   */
+  observe(layout: EngineLayout, admin: Credentials, timeoutMs?: number): Promise<EngineLook>;
   waitReady(layout: EngineLayout, admin: Credentials, timeoutMs: number): Promise<void>;
 
   /*

@@ -17,6 +17,7 @@ export type ApplyConfigurationData = {
  */
 export const applyConfiguration = defineWorkflow<ApplyConfigurationData>({
   kind: "apply_configuration",
+  event: "instance.configuration_applied",
   steps: [
     {
       name: "apply",

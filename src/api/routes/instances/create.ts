@@ -10,6 +10,7 @@ import { checkPublicOffered, parseAccess } from "./access.js";
 import { groupFor } from "./configuration.js";
 import { claimPooled, releasePooled } from "./pooled.js";
 import { configurationNames, instanceView, viewContext } from "./view.js";
+import { withOrigin } from "../../origin.js";
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const CreateBody = Type.Object({
@@ -168,7 +169,7 @@ export function instanceCreateRoute(app: FastifyInstance, deps: ApiDeps): void {
             id: randomUUID(),
             instanceId: id,
             kind: "create_instance",
-            data,
+            data: withOrigin(data),
             createdAt: now,
           });
           await identity.quotas.commit(reservation, tx);

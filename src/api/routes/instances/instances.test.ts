@@ -215,7 +215,9 @@ test("an access change is a task on a placed instance; keys left out keep their 
     assert.equal(narrowed.statusCode, 202, narrowed.body);
     const update = await pub.fx.store.tasks.activeFor(id);
     assert.equal(update?.kind, "update_access");
-    assert.deepEqual(update?.data, { isPublic: true, allowedCidrs: ["10.0.0.0/8"] });
+    const { origin, ...data } = update?.data ?? {};
+    assert.deepEqual(data, { isPublic: true, allowedCidrs: ["10.0.0.0/8"] });
+    assert.equal((origin as { userName?: string }).userName, "bob", "the task says who asked");
     assert.equal((await pub.fx.store.instances.get(id))?.taskStatus, "UPDATING");
     assert.deepEqual(
       (await req("GET", `/instances/${id}`)).json().instance.access.allowed_cidrs,

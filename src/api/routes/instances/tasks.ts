@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ConflictError, InvalidStateError, type TaskStatus } from "../../../domain/index.js";
 import type { Instance, Repositories } from "../../../store/index.js";
+import { withOrigin } from "../../origin.js";
 
 /**
  * Records an instance's new task and the task status users see, in the caller's transaction
@@ -16,7 +17,13 @@ export async function recordTask(
   now: Date,
 ): Promise<void> {
   try {
-    await tx.tasks.create({ id: randomUUID(), instanceId: instance.id, kind, data, createdAt: now });
+    await tx.tasks.create({
+      id: randomUUID(),
+      instanceId: instance.id,
+      kind,
+      data: withOrigin(data),
+      createdAt: now,
+    });
   } catch (err) {
     if (err instanceof ConflictError && err.code === "TASK_ACTIVE") {
       throw new InvalidStateError(

@@ -10,6 +10,7 @@ import { checkPublicOffered, parseAccessChange, type Access } from "./access.js"
 import { attachConfiguration, detachConfiguration } from "./configuration.js";
 import { loadInstance, stateOf } from "./load.js";
 import { recordTask } from "./tasks.js";
+import { withOrigin } from "../../origin.js";
 
 type Params = { projectId: string; id: string };
 const UpdateBody = Type.Object({
@@ -121,7 +122,7 @@ export function instanceUpdateRoutes(app: FastifyInstance, deps: ApiDeps): void 
         id: randomUUID(),
         instanceId: instance.id,
         kind: "delete_instance",
-        data,
+        data: withOrigin(data),
         createdAt: now,
       });
       await tx.instances.update(instance.id, { taskStatus: "DELETING", updatedAt: now });

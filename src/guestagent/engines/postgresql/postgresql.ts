@@ -15,6 +15,7 @@ import {
   runAsEngineUser,
   writeOwnedFile,
 } from "../host.js";
+import { readPostgresqlFigures } from "./figures.js";
 import { readiness, whileDown } from "../readiness.js";
 import type { ConfigOverrides, DataDirTarget, Engine, EngineLayout, EngineSizing, RunAs } from "../engine.js";
 import {
@@ -125,9 +126,13 @@ export function createPostgresqlEngine(): Engine {
       await whileDown(() => securePostgresql(layout, admin), timeoutMs, "secure PostgreSQL");
     },
 
-    ...readiness(caps.name, async (layout, admin, timeouts) => {
-      await withPg(layout, { via: "tcp", admin }, "check health", (s) => s.query("SELECT 1"), timeouts);
-    }),
+    ...readiness(
+      caps.name,
+      async (layout, admin, timeouts) => {
+        await withPg(layout, { via: "tcp", admin }, "check health", (s) => s.query("SELECT 1"), timeouts);
+      },
+      readPostgresqlFigures,
+    ),
 
     createDatabases: createPostgresqlDatabases,
     listDatabases: listPostgresqlDatabases,
