@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { CofferError, ValidationError, asCofferError } from "../domain/index.js";
 import type { ApiDeps } from "./deps.js";
 import { faultBody, isKeystonePath, keystoneErrorBody, toFault } from "./faults.js";
+import { registerOpenApi } from "./openapi.js";
 import { registerRoutes } from "./routes/index.js";
 
 /**
@@ -63,6 +64,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       .send(isKeystonePath(request.url) ? keystoneErrorBody(fault) : fault.body);
   });
 
+  await registerOpenApi(app);
   await registerRoutes(app, deps);
   return app;
 }
