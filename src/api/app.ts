@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
-import { CofferError, ValidationError, asCofferError } from "../domain/index.js";
+import type { CofferError } from "../domain/index.js";
+import { ValidationError } from "../domain/index.js";
 import type { ApiDeps } from "./deps.js";
-import { faultBody, isKeystonePath, keystoneErrorBody, toFault } from "./faults.js";
+import { faultBody, isKeystonePath, keystoneErrorBody } from "./faults.js";
+import { faultFor, fromFramework, sendClientError, sendFrameworkError } from "./framework-errors.js";
 import { registerOpenApi } from "./openapi.js";
 import { registerRoutes } from "./routes/index.js";
 
@@ -18,6 +20,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     genReqId: () => `req-${randomUUID()}`,
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
+    // Ids and names in paths may be long (Keystone names up to 255 characters, percent-encoded).
+    routerOptions: { maxParamLength: 1024, querystringParser: lastValueWins },
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: sendClientError,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     schemaErrorFormatter: (errors, dataVar) => {
       const parts = errors.map(
@@ -54,14 +60,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler(async (error: FastifyError | CofferError, request, reply) => {
     const err = fromFramework(error);
-    const fault = toFault(err, request.id);
+    const fault = faultFor(err, request.id, request.url);
     if (fault.status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ code: err.code, status: fault.status }, err.message);
     const retryAfter = err.details?.retryAfter;
     if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
-    return reply
-      .status(fault.status)
-      .send(isKeystonePath(request.url) ? keystoneErrorBody(fault) : fault.body);
+    return reply.status(fault.status).send(fault.body);
   });
 
   await registerOpenApi(app);
@@ -69,16 +73,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   return app;
 }
 
-/** Framework errors (body too large, bad media type …) keep their 4xx status, in fault form. */
-function fromFramework(error: FastifyError | CofferError): CofferError {
-  if (error instanceof CofferError) return error;
-  const status = error.statusCode;
-  if (status !== undefined && status >= 400 && status < 500) {
-    return new ValidationError(error.code ?? "REQUEST_INVALID", error.message, {
-      details: { httpStatus: status },
-    });
-  }
-  return asCofferError(error);
+/**
+ * A repeated query parameter (`?marker=a&marker=b`) reads as its last value, as webob's
+ * `request.GET.get()` in Trove and Keystone does; the routes then only ever see strings (the
+ * route fuzzer found a 500 where an array reached the store).
+ */
+function lastValueWins(query: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of new URLSearchParams(query)) out[key] = value;
+  return out;
 }
 
 /** `/instance/volume/size` on body → `instance['volume']['size']`, as Trove words validation paths. */
