@@ -16,6 +16,7 @@ export type {
   ComputeProvider,
   HostCapabilities,
   InstanceAccess,
+  InstanceHoldings,
   InstancePlacement,
   InstanceSpec,
   LaunchCommand,

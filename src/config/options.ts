@@ -169,6 +169,13 @@ export const OPTIONS = [
     "",
   ),
   option("logLevel", "log-level", "Log level: fatal, error, warn, info, debug, trace or silent.", "info"),
+  option(
+    "testKillPoints",
+    "test-kill-points",
+    "Tests only: a kill-point plan file (docs/reliability.md); the task manager SIGKILLs this process at " +
+      "the step boundaries it names. Empty (the default): no kill point exists.",
+    "",
+  ),
 ] as const;
 
 export type OptionKey = (typeof OPTIONS)[number]["key"];
