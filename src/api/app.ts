@@ -5,10 +5,12 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
 } from "fastify";
-import { CofferError, ValidationError, asCofferError } from "../domain/index.js";
+import { ValidationError, type CofferError } from "../domain/index.js";
 import { createMetrics, type Metrics } from "../metrics/index.js";
 import type { ApiDeps } from "./deps.js";
-import { faultBody, isKeystonePath, keystoneErrorBody, toFault } from "./faults.js";
+import { faultBody, isKeystonePath, keystoneErrorBody } from "./faults.js";
+import { faultFor, fromFramework, sendClientError, sendFrameworkError } from "./framework-errors.js";
+import { registerOpenApi } from "./openapi.js";
 import { trackRequests } from "./origin.js";
 import { registerRoutes } from "./routes/index.js";
 import { checkScrapeAccess, sendMetrics } from "./routes/metrics.js";
@@ -26,6 +28,7 @@ declare module "fastify" {
  */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = baseApp(deps);
+  await registerOpenApi(app);
   await registerRoutes(app, deps);
   return app;
 }
@@ -55,6 +58,10 @@ function baseApp(deps: Pick<ApiDeps, "logger" | "metrics">): FastifyInstance {
     genReqId: () => `req-${randomUUID()}`,
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
+    // Ids and names in paths may be long (Keystone names up to 255 characters, percent-encoded).
+    routerOptions: { maxParamLength: 1024, querystringParser: lastValueWins },
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: sendClientError,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     schemaErrorFormatter: (errors, dataVar) => {
       const parts = errors.map(
@@ -108,29 +115,26 @@ function baseApp(deps: Pick<ApiDeps, "logger" | "metrics">): FastifyInstance {
 
   app.setErrorHandler(async (error: FastifyError | CofferError, request, reply) => {
     const err = fromFramework(error);
-    const fault = toFault(err, request.id);
+    const fault = faultFor(err, request.id, request.url);
     if (fault.status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ code: err.code, status: fault.status }, err.message);
     const retryAfter = err.details?.retryAfter;
     if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
-    return reply
-      .status(fault.status)
-      .send(isKeystonePath(request.url) ? keystoneErrorBody(fault) : fault.body);
+    return reply.status(fault.status).send(fault.body);
   });
 
   return app;
 }
 
-/** Framework errors (body too large, bad media type …) keep their 4xx status, in fault form. */
-function fromFramework(error: FastifyError | CofferError): CofferError {
-  if (error instanceof CofferError) return error;
-  const status = error.statusCode;
-  if (status !== undefined && status >= 400 && status < 500) {
-    return new ValidationError(error.code ?? "REQUEST_INVALID", error.message, {
-      details: { httpStatus: status },
-    });
-  }
-  return asCofferError(error);
+/**
+ * A repeated query parameter (`?marker=a&marker=b`) reads as its last value, as webob's
+ * `request.GET.get()` in Trove and Keystone does; the routes then only ever see strings (the
+ * route fuzzer found a 500 where an array reached the store).
+ */
+function lastValueWins(query: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of new URLSearchParams(query)) out[key] = value;
+  return out;
 }
 
 /** `/instance/volume/size` on body → `instance['volume']['size']`, as Trove words validation paths. */

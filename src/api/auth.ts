@@ -73,7 +73,15 @@ export async function authenticate(request: FastifyRequest, identity: Identity):
   return request.caller;
 }
 
+/** Marks every route of the scope as needing a token (the OpenAPI document says so, openapi.ts). */
+function markTokenRequired(scope: FastifyInstance): void {
+  scope.addHook("onRoute", (route) => {
+    route.config = { ...route.config, tokenRequired: true };
+  });
+}
+
 export function useTokenAuth(scope: FastifyInstance, identity: Identity): void {
+  markTokenRequired(scope);
   scope.addHook("onRequest", async (request) => {
     await authenticate(request, identity);
   });
@@ -91,6 +99,7 @@ function useRoutePolicy(scope: FastifyInstance): void {
 const READ_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export function useDatabaseApiAuth(scope: FastifyInstance, identity: Identity): void {
+  markTokenRequired(scope);
   scope.addHook("onRequest", async (request) => {
     const caller = await authenticate(request, identity);
     const [version, projectId, collection] = pathSegments(request.url);

@@ -19,6 +19,7 @@ export type {
   ComputeProvider,
   HostCapabilities,
   InstanceAccess,
+  InstanceHoldings,
   InstancePlacement,
   InstanceSpec,
   LaunchCommand,

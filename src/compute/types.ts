@@ -110,6 +110,27 @@ export interface AdoptedInstance {
   problem?: string;
 }
 
+/**
+ * What the host really holds for one instance id, found where each kind of thing lives (not read
+ * from its placement): for `coffer-manage audit`, which compares it with the store.
+ */
+export interface InstanceHoldings {
+  instanceDir: boolean;
+  placement: boolean;
+  /** Its engine (and any process whose working directory is in its directory or cgroup). */
+  processes: number[];
+  cgroups: string[];
+  /** Where its volume is mounted, if it is. */
+  mountedAt?: string;
+  loopDevices: string[];
+  /** Its leased address. */
+  address?: string;
+  /** Its leased public address. */
+  publicAddress?: string;
+  /** Its nftables table exists (public instances). */
+  firewall: boolean;
+}
+
 export interface VolumeUsage {
   sizeGb: number;
   usedGb: number;
@@ -146,6 +167,8 @@ export interface ComputeProvider {
   destroy(instanceId: string): Promise<void>;
   /** What this host holds, as recorded. */
   list(): Promise<InstancePlacement[]>;
+  /** What this host really holds, by instance id, whatever its records say (for audits). */
+  inventory(): Promise<Map<string, InstanceHoldings>>;
   /**
    * A clean stop: lets go of what holds no user's data — spare volumes are unmounted, their loop
    * devices detached and their images removed — and of this process's address claims. Instances,

@@ -200,6 +200,13 @@ export const OPTIONS = [
       '"pretty" (always readable lines) or "json" (always one JSON object a line).',
     "auto",
   ),
+  option(
+    "testKillPoints",
+    "test-kill-points",
+    "Tests only: a kill-point plan file (docs/reliability.md); the task manager SIGKILLs this process at " +
+      "the step boundaries it names. Empty (the default): no kill point exists.",
+    "",
+  ),
 ] as const;
 
 export type OptionKey = (typeof OPTIONS)[number]["key"];

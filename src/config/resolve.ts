@@ -51,6 +51,8 @@ export interface Config {
   readonly spareVolumes: readonly { readonly sizeGb: number; readonly count: number }[];
   /** Warm pools per datastore version, flavor and volume size (empty: none). */
   readonly warmPools: readonly WarmPoolConfig[];
+  /** Tests only: the kill-point plan file; undefined (always, outside the kill-point sweep): none. */
+  readonly testKillPoints: string | undefined;
 }
 
 const VOLUME_FILESYSTEMS = ["auto", "xfs", "ext4"] as const;
@@ -177,6 +179,7 @@ function validate(raw: Record<string, string>): Config {
     heartbeatExpiryMs: parseInteger(raw.heartbeatExpiry!, "heartbeat-expiry", 2, 86400) * 1000,
     spareVolumes: parseSpareVolumes(raw.spareVolumes!),
     warmPools: parseWarmPools(raw.warmPools!),
+    testKillPoints: raw.testKillPoints ? resolvePath(raw.testKillPoints) : undefined,
   };
 }
 

@@ -8,7 +8,7 @@ import { pruneEvents, type EventRecorder } from "../events/index.js";
 import type { MessageBus } from "../bus/index.js";
 import type { Store } from "../store/index.js";
 import { createConductor } from "../conductor/index.js";
-import { createTaskManager, WORKFLOWS } from "../taskmanager/index.js";
+import { createKillPoints, createTaskManager, WORKFLOWS } from "../taskmanager/index.js";
 import { createLocalProvider, lockComputeDir } from "../compute/index.js";
 import { createHostAgent } from "../guestagent/index.js";
 import { resolveWarmPools } from "./warm-pools.js";
@@ -46,7 +46,21 @@ export async function startTaskManager(deps: RoleDeps): Promise<Stopper> {
       pollMs: 25,
     },
     WORKFLOWS,
-    { leaseMs: 10_000, pollMs: 1_000, concurrency: 32 },
+    {
+      leaseMs: 10_000,
+      pollMs: 1_000,
+      concurrency: 32,
+      // Tests only (the kill-point sweep): nothing is called at step boundaries otherwise.
+      ...(config.testKillPoints
+        ? {
+            stepBoundary: createKillPoints({
+              planFile: config.testKillPoints,
+              logger: deps.logger,
+              nameOf: async (id) => (await deps.store.instances.get(id))?.name,
+            }),
+          }
+        : {}),
+    },
   );
   await tm.start();
   return () => tm.stop();

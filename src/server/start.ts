@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/index.js";
 import { systemClock, uuidGenerator } from "../domain/index.js";
 import { createIdentity, OPENRC_FILE } from "../identity/index.js";
@@ -18,6 +19,8 @@ export interface RunningServer {
   log: Logger;
   store: Store;
   bus: MessageBus;
+  /** The HTTP app when this process has the api role (tests use `app.inject()` on it). */
+  app: FastifyInstance | undefined;
   close(): Promise<void>;
 }
 
@@ -68,8 +71,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (config.roles.includes("taskmanager")) closers.push(await startTaskManager(roleDeps));
 
     let url = "";
+    let app: FastifyInstance | undefined;
     if (config.roles.includes("api")) {
-      const app = await buildApp({
+      app = await buildApp({
         config,
         logger: log,
         clock: systemClock,
@@ -79,7 +83,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         healthChecks: { store: () => store.ping() },
         metrics,
       });
-      closers.push(() => app.close());
+      const listening = app;
+      closers.push(() => listening.close());
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
@@ -100,7 +105,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const credentials = existsSync(openrc) ? `; admin credentials: ${openrc}` : "";
     const readyLine = `Coffer is ready at ${url || "(no API in this process)"} — roles: ${config.roles.join(", ")}; data dir: ${config.dataDir}${credentials}`;
     log.info({ url, roles: config.roles }, "ready");
-    return { url, readyLine, log, store, bus, close };
+    return { url, readyLine, log, store, bus, app, close };
   } catch (err) {
     await close();
     throw err;

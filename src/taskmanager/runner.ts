@@ -7,6 +7,8 @@ import type { Task } from "../store/index.js";
 import type { StepContext, TaskOrigin, Workflow, WorkflowDeps } from "./workflow.js";
 
 export const TASKMANAGER_TOPIC = "taskmanager";
+/** The boundary after a workflow's last step is recorded and before its task is marked done. */
+export const END_STEP = "end";
 
 export interface RunnerOptions {
   /** How long a claim lasts without renewal; a dead task manager's tasks are resumed after this. */
@@ -15,6 +17,22 @@ export interface RunnerOptions {
   pollMs: number;
   /** How many tasks run at once in this process. */
   concurrency: number;
+  /**
+   * A fault-injection point at every step boundary, for the kill-point sweep only
+   * (kill-points.ts, docs/reliability.md); absent in production, where nothing is called.
+   */
+  stepBoundary?: (point: StepBoundary) => Promise<void>;
+}
+
+/** Where a task is: about to run `step`, or `step` ran and is not yet recorded; `end`: all recorded. */
+export interface StepBoundary {
+  taskId: string;
+  kind: string;
+  instanceId: string | null;
+  step: string;
+  when: "before" | "after";
+  /** Aborted when this task manager stops: a hook that holds the task lets go then. */
+  signal: AbortSignal;
 }
 
 export interface TaskManager {
@@ -130,8 +148,18 @@ export function createTaskManager(
       const start = task.step === null ? 0 : workflow.steps.findIndex((s) => s.name === task.step) + 1;
       if (task.attempts > 1)
         taskLog.info({ resumeAfter: task.step, attempt: task.attempts }, "resuming task");
+      const boundary = async (step: string, when: StepBoundary["when"]) =>
+        options.stepBoundary?.({
+          taskId: task.id,
+          kind: task.kind,
+          instanceId: task.instanceId,
+          step,
+          when,
+          signal: stopSignal,
+        });
       for (const step of workflow.steps.slice(start)) {
         if (stopSignal.aborted) return;
+        await boundary(step.name, "before");
         const started = Date.now();
         current = step.name;
         stepStarted = started;
@@ -141,6 +169,7 @@ export function createTaskManager(
         if (stopSignal.aborted) return;
         const stepSeconds = (Date.now() - started) / 1000;
         metrics.taskSteps.observe({ workflow: task.kind, step: step.name, result: "ok" }, stepSeconds);
+        await boundary(step.name, "after");
         Object.assign(data, result ?? {});
         const held = await deps.store.tasks.progress(task.id, owner, step.name, data, deps.clock.now());
         lastStep = step.name;
@@ -150,6 +179,7 @@ export function createTaskManager(
           return;
         }
       }
+      await boundary(END_STEP, "before");
       await end("succeeded", null);
       if (workflow.event) {
         await events.record(workflow.event, {

@@ -5,6 +5,7 @@ import type {
   ComputeProvider,
   HostCapabilities,
   InstanceAccess,
+  InstanceHoldings,
   InstancePlacement,
   InstanceSpec,
   LaunchCommand,
@@ -18,6 +19,7 @@ import { checkLimits, checkReachable, checkVolumeSize } from "./checks.js";
 import { InstanceCgroups } from "./cgroups.js";
 import { EngineProcesses } from "./engine-process.js";
 import { KeyedMutex } from "./keyed-mutex.js";
+import { takeInventory } from "./inventory.js";
 import { isMountPoint, mountsUnder } from "./mounts.js";
 import { resolveLocalOptions, type LocalProviderOptions, type ResolvedLocalOptions } from "./options.js";
 import { probeHost, type HostFacts } from "./probe.js";
@@ -318,6 +320,11 @@ class LocalProvider implements ComputeProvider {
 
   async list(): Promise<InstancePlacement[]> {
     return readAllPlacements(this.layout);
+  }
+
+  async inventory(): Promise<Map<string, InstanceHoldings>> {
+    const { cgroups } = await this.host();
+    return takeInventory(this.layout, this.addresses, cgroups, this.publicAddresses?.leases);
   }
 
   async adopt(): Promise<AdoptedInstance[]> {

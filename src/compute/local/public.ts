@@ -16,7 +16,7 @@ import { hostCommand } from "./commands.js";
  * outlive Coffer like the engines do, and vanish with a reboot, after which `ensure` puts them back.
  */
 export class PublicAddresses {
-  private readonly leases: AddressPool;
+  readonly leases: AddressPool;
 
   constructor(
     rootDir: string,
