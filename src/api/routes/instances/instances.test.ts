@@ -165,6 +165,33 @@ test("is_public without a public pool is accepted and recorded, as Trove accepts
   assert.equal((await t.fx.store.instances.get(id))?.isPublic, true, "never placed: recorded at once");
 });
 
+test("a task ending after its last step: what the status shows is accepted, not refused", async () => {
+  const id = (await create(alice, { name: "tail" })).json().instance.id as string;
+  // The create's last step has set the task status back; its task row is not closed yet.
+  await t.fx.store.instances.update(id, {
+    taskStatus: "NONE",
+    serverStatus: "ACTIVE",
+    updatedAt: new Date(),
+  });
+  await t.fx.store.serviceStatuses.set(id, "healthy", new Date());
+  assert.equal((await call(alice, "GET", `/instances/${id}`)).json().instance.status, "ACTIVE");
+  const closing = (async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await t.fx.store.tasks.cancelActive(id, "test: the runner closes the task", new Date());
+  })();
+  const restart = await call(alice, "POST", `/instances/${id}/action`, { restart: {} });
+  await closing;
+  assert.equal(restart.statusCode, 202, restart.body);
+  assert.equal((await t.fx.store.tasks.activeFor(id))?.kind, "restart_instance");
+
+  // While a task that refuses actions runs, the status says so (UPDATE, not ACTIVE).
+  await t.fx.store.tasks.cancelActive(id, "test", new Date());
+  await t.fx.store.instances.update(id, { taskStatus: "UPDATING", updatedAt: new Date() });
+  const shown = (await call(alice, "GET", `/instances/${id}`)).json().instance;
+  assert.deepEqual([shown.status, shown.operating_status], ["UPDATE", ""]);
+  assert.equal((await call(alice, "POST", `/instances/${id}/action`, { restart: {} })).statusCode, 422);
+});
+
 test("an access change is a task on a placed instance; keys left out keep their values", async () => {
   const pub = await openTestApp({
     env: { COFFER_PUBLIC_ADDRESS_POOL: "203.0.113.16/28", COFFER_PUBLIC_INTERFACE: "eth0" },
