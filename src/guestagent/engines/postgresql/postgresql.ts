@@ -34,7 +34,7 @@ import {
   revokePostgresqlAccess,
   updatePostgresqlUser,
 } from "./users.js";
-import { postgresqlCapabilities as caps } from "./capabilities.js";
+import { BOOTSTRAP_USER, postgresqlCapabilities as caps } from "./capabilities.js";
 import { withPg } from "./client.js";
 import { postgresqlDefaults, renderPgHba, renderPostgresqlConf } from "./config.js";
 import { applyPostgresqlConfig, checkPostgresqlConfig } from "./live.js";
@@ -52,7 +52,7 @@ export function createPostgresqlEngine(): Engine {
       "-D",
       target.dataDir,
       "-U",
-      caps.rootUser,
+      BOOTSTRAP_USER,
       "--auth-local=trust",
       "--auth-host=scram-sha-256",
     ];
