@@ -39,6 +39,12 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Arguments for node itself (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /**
+   * Only the options that keep this server apart from other tests' — data dir, port, instance
+   * address range, compute dir, cgroup parent — and every other one at its default (no faster
+   * heartbeats): Coffer as a new user starts it.
+   */
+  defaults?: boolean;
 }
 
 export async function startCoffer(options: StartOptions = {}): Promise<CofferServer> {
@@ -65,7 +71,8 @@ export async function startCoffer(options: StartOptions = {}): Promise<CofferSer
       const args = ["server", "--data-dir", dataDir, "--port", String(port), "--address-pool", pool];
       args.push("--cgroup-parent", cgroupParent, "--compute-dir", join(dir, "compute"));
       if (options.roles) args.push("--roles", options.roles);
-      args.push("--heartbeat-interval", "1", "--heartbeat-expiry", "10", ...(options.extraArgs ?? []));
+      if (!options.defaults) args.push("--heartbeat-interval", "1", "--heartbeat-expiry", "10");
+      args.push(...(options.extraArgs ?? []));
       const started = output.length;
       child = spawn(process.execPath, [...(options.nodeArgs ?? []), cofferBin, ...args], {
         env: { ...clean, HOME: dir, COFFER_LOG_LEVEL: "warn", ...options.env },
