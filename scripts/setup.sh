@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything Coffer and its tests need on a Debian machine that has Node 20 and npm:
 # the engines (PostgreSQL 15, MariaDB 10.11 with mariadb-backup), RabbitMQ (for the scaled-out bus
-# and its tests), nftables (the filters of public addresses), the real OpenStack clients (for
-# compatibility tests), then npm packages and the build. Idempotent, and quick when everything is
-# already there.
+# and its tests), nftables (the filters of public addresses), the real OpenStack clients and
+# upstream Trove's own scenario tests (tempest, trove-tempest-plugin and the drivers it connects
+# with; for compatibility tests), then npm packages and the build. Idempotent, and quick when
+# everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,7 @@ PACKAGES=(
   mariadb-server mariadb-client mariadb-backup
   rabbitmq-server
   python3-troveclient python3-openstackclient
+  tempest trove-tempest-plugin python3-psycopg2 python3-pymysql
   e2fsprogs xfsprogs util-linux iproute2 procps
   nftables
   prometheus

@@ -19,7 +19,10 @@ export interface InstanceSpec {
   volumeSizeGb: number;
   ramMb: number;
   vcpus: number;
-  /** Reachable from outside the host through a public address (needs the host's public pool). */
+  /**
+   * Reachable from outside the host through a public address from the host's public pool. On a
+   * host without a pool, recorded only: the instance's own address is its one address.
+   */
   isPublic: boolean;
   /** Who may reach the public address (IPv4 CIDRs); empty: anyone. Default: empty. */
   allowedCidrs?: string[];
@@ -48,7 +51,7 @@ export interface InstancePlacement {
   ramMb: number;
   vcpus: number;
   isPublic: boolean;
-  /** Present while the instance is public: its address from the host's public pool. */
+  /** Present while the instance is public on a host with a public pool: an address from it. */
   publicAddress?: string;
   /** Absent in placements written before public addresses existed: nobody outside, no ports. */
   allowedCidrs?: string[];
@@ -157,7 +160,9 @@ export interface ComputeProvider {
   resizeVolume(instanceId: string, newSizeGb: number): Promise<void>;
   /**
    * Gives (isPublic) or takes away the instance's public address and sets who may reach it, at
-   * once; the engine must be restarted to listen on a new address. Returns the new placement.
+   * once; the engine must be restarted to listen on a new address. Returns the new placement. A
+   * host without a public pool records isPublic and gives no address (the instance's own address
+   * is the only one it has).
    */
   setAccess(instanceId: string, access: InstanceAccess): Promise<InstancePlacement>;
   /** New memory and CPU limits, applied at once to the running process. */

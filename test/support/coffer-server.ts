@@ -56,6 +56,12 @@ export interface StartOptions {
   tty?: boolean;
   /** Another entry point than dist/src/bin/coffer.js (a test's variant of Coffer). */
   bin?: string;
+  /**
+   * Only the options that keep this server apart from other tests' — data dir, port, instance
+   * address range, compute dir, cgroup parent — and every other one at its default (no faster
+   * heartbeats): Coffer as a new user starts it.
+   */
+  defaults?: boolean;
 }
 
 export async function startCoffer(options: StartOptions = {}): Promise<CofferServer> {
@@ -88,7 +94,8 @@ export async function startCoffer(options: StartOptions = {}): Promise<CofferSer
       if (pool !== null) args.push("--address-pool", pool);
       args.push("--cgroup-parent", cgroupParent, "--compute-dir", join(dir, "compute"));
       if (options.roles) args.push("--roles", options.roles);
-      args.push("--heartbeat-interval", "1", "--heartbeat-expiry", "10", ...(options.extraArgs ?? []));
+      if (!options.defaults) args.push("--heartbeat-interval", "1", "--heartbeat-expiry", "10");
+      args.push(...(options.extraArgs ?? []));
       const started = output.length;
       const command = {
         file: process.execPath,

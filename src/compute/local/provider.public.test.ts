@@ -173,7 +173,7 @@ s.on("data",(b)=>d+=b).on("end",()=>{console.log(d);process.exit(0)}).on("error"
     await provider.destroy("pub4");
   });
 
-  test("a host without a public pool refuses public instances and changes nothing", async () => {
+  test("a host without a public pool places a public instance at its own address, with no filter", async () => {
     const plain = createLocalProvider({
       rootDir: join(dir, "plain"),
       addressPool: randomPool(),
@@ -182,10 +182,34 @@ s.on("data",(b)=>d+=b).on("end",()=>{console.log(d);process.exit(0)}).on("error"
       logger: silentLogger(),
     });
     assert.equal((await plain.probe()).publicAddresses, false);
-    const spec = { instanceId: "nopub", volumeSizeGb: 1, ramMb: 64, vcpus: 1, isPublic: true };
-    await assert.rejects(plain.provision(spec), code("PUBLIC_ADDRESSES_UNAVAILABLE"));
-    assert.deepEqual(await plain.list(), []);
+    const spec = { instanceId: "nopub", volumeSizeGb: 1, ramMb: 64, vcpus: 1, isPublic: true, ports: [5432] };
+    const placed = await plain.provision(spec);
+    assert.equal(placed.isPublic, true);
+    assert.equal(placed.publicAddress, undefined, "no public address: the host has none to give");
+    assert.equal(await hasTable("nopub"), false);
+    const privateAgain = await plain.setAccess("nopub", { isPublic: false, allowedCidrs: [], ports: [5432] });
+    assert.deepEqual([privateAgain.isPublic, privateAgain.publicAddress], [false, undefined]);
+    const publicAgain = await plain.setAccess("nopub", { isPublic: true, allowedCidrs: [], ports: [5432] });
+    assert.deepEqual([publicAgain.isPublic, publicAgain.address], [true, placed.address]);
+    await plain.destroy("nopub");
     await cleanupLocalRoot(join(dir, "plain"), cgroupParent);
+  });
+
+  test("a host whose configured pool cannot work refuses public instances and changes nothing", async () => {
+    const broken = createLocalProvider({
+      rootDir: join(dir, "broken"),
+      addressPool: randomPool(),
+      cgroupParent,
+      volumeMode: "directory",
+      publicAddressPool: net.publicPool,
+      publicInterface: "cfpno-such0",
+      logger: silentLogger(),
+    });
+    assert.equal((await broken.probe()).publicAddresses, false);
+    const spec = { instanceId: "nopub2", volumeSizeGb: 1, ramMb: 64, vcpus: 1, isPublic: true };
+    await assert.rejects(broken.provision(spec), code("PUBLIC_ADDRESSES_UNAVAILABLE"));
+    assert.deepEqual(await broken.list(), []);
+    await cleanupLocalRoot(join(dir, "broken"), cgroupParent);
   });
 
   test("CIDRs and ports reach nft only when they are what they claim to be", async () => {

@@ -171,7 +171,8 @@ class LocalProvider implements ComputeProvider {
           if (!took) await createLoopVolume(this.layout, id, spec.volumeSizeGb, facts.runAs, filesystem);
         } else await createDirectoryVolume(this.layout, id, facts.runAs);
         await cgroups.apply(id, { ...spec, pidsMax: this.options.pidsMax });
-        const publicAddress = access.isPublic ? await this.publicAddresses!.ensure(id, access) : undefined;
+        const publicAddress =
+          access.isPublic && this.publicAddresses ? await this.publicAddresses.ensure(id, access) : undefined;
         const placement: InstancePlacement = {
           instanceId: id,
           address,
@@ -268,8 +269,9 @@ class LocalProvider implements ComputeProvider {
       if (access.isPublic) this.checkPublic(facts.capabilities);
       const { publicAddress: _old, ...rest } = placement;
       const next: InstancePlacement = { ...rest, ...access };
-      if (access.isPublic) next.publicAddress = await this.publicAddresses!.ensure(id, access);
-      else await this.publicAddresses?.remove(id);
+      if (access.isPublic && this.publicAddresses) {
+        next.publicAddress = await this.publicAddresses.ensure(id, access);
+      } else await this.publicAddresses?.remove(id);
       await writePlacement(this.layout, next);
       this.options.logger.info(
         { instanceId: id, publicAddress: next.publicAddress, allowedCidrs: access.allowedCidrs },
@@ -279,8 +281,14 @@ class LocalProvider implements ComputeProvider {
     });
   }
 
+  /**
+   * A host without a public pool has one kind of address: a public instance is reachable where
+   * every instance is, at its own address, and gets no public one (docs/compute.md). A host whose
+   * pool the operator configured but which cannot use it refuses: a public instance there would
+   * otherwise go without the filter the operator expects.
+   */
   private checkPublic(capabilities: HostCapabilities): void {
-    if (capabilities.publicAddresses) return;
+    if (!this.publicAddresses || capabilities.publicAddresses) return;
     throw new UnavailableError(
       "PUBLIC_ADDRESSES_UNAVAILABLE",
       this.publicAddresses

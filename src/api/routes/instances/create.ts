@@ -6,7 +6,7 @@ import { capabilitiesOf, checkSpecs } from "../../../guestagent/index.js";
 import { TASKMANAGER_TOPIC, type CreateData } from "../../../taskmanager/index.js";
 import { flavorFromRef, resolveDatastoreVersion, versionIndex } from "../../../catalog/index.js";
 import type { ApiDeps } from "../../deps.js";
-import { checkPublicOffered, parseAccess } from "./access.js";
+import { parseAccess } from "./access.js";
 import { groupFor } from "./configuration.js";
 import { claimPooled, releasePooled } from "./pooled.js";
 import { configurationNames, instanceView, viewContext } from "./view.js";
@@ -90,7 +90,6 @@ export function instanceCreateRoute(app: FastifyInstance, deps: ApiDeps): void {
       );
       const volumeSizeGb = Number(body.volume.size);
       const access = parseAccess(body.access);
-      checkPublicOffered(access, deps.config);
       // The databases and users are created during prepare; a bad one fails the request now, not the build.
       const { databases, users } = checkSpecs(
         capabilitiesOf(version.manager),

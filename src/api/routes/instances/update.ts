@@ -6,7 +6,7 @@ import type { Instance } from "../../../store/index.js";
 import { TASKMANAGER_TOPIC, type DeleteData, type UpdateAccessData } from "../../../taskmanager/index.js";
 import { authorize } from "../../auth.js";
 import type { ApiDeps } from "../../deps.js";
-import { checkPublicOffered, parseAccessChange, type Access } from "./access.js";
+import { parseAccessChange, type Access } from "./access.js";
 import { attachConfiguration, detachConfiguration } from "./configuration.js";
 import { loadInstance, stateOf } from "./load.js";
 import { recordTask } from "./tasks.js";
@@ -76,7 +76,6 @@ export function instanceUpdateRoutes(app: FastifyInstance, deps: ApiDeps): void 
           await detachConfiguration(deps, instance);
         }
         const access = rest.access === undefined ? undefined : parseAccessChange(rest.access, instance);
-        if (access) checkPublicOffered(access, deps.config);
         const now = clock.now();
         const renamed = name !== undefined ? { name } : {};
         if (access && accessChanged(instance, access) && instance.host !== null) {

@@ -2,6 +2,9 @@ import { parseValidationRules } from "../../../domain/index.js";
 import type { EngineCapabilities } from "../engine.js";
 import rules from "./validation-rules.json" with { type: "json" };
 
+/** initdb's superuser: it logs in over the 0700 socket only, with no password (renderPgHba). */
+export const BOOTSTRAP_USER = "postgres";
+
 export const postgresqlCapabilities: EngineCapabilities = Object.freeze({
   name: "postgresql",
   managers: Object.freeze(["postgresql"]),
@@ -9,8 +12,9 @@ export const postgresqlCapabilities: EngineCapabilities = Object.freeze({
   // SIGINT is PostgreSQL's "fast" shutdown: abort transactions, checkpoint, exit. SIGTERM ("smart") waits for clients.
   stopSignal: "SIGINT",
   adminUser: "os_admin",
-  rootUser: "postgres",
-  systemUsers: Object.freeze(["os_admin", "postgres"]),
+  // Trove's root on PostgreSQL is a superuser named root, made by enable-root (accounts.ts).
+  rootUser: "root",
+  systemUsers: Object.freeze(["os_admin", "postgres", "root"]),
   // CREATE ROLE refuses these: they are the predefined roles' namespace.
   reservedUserPrefixes: Object.freeze(["pg_"]),
   // coffer_spare: a database made in the template, renamed for an instance's first database (spare.ts).

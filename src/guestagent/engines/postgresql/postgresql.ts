@@ -35,7 +35,7 @@ import {
   revokePostgresqlAccess,
   updatePostgresqlUser,
 } from "./users.js";
-import { postgresqlCapabilities as caps } from "./capabilities.js";
+import { BOOTSTRAP_USER, postgresqlCapabilities as caps } from "./capabilities.js";
 import { withPg } from "./client.js";
 import { postgresqlDefaults, renderPgHba, renderPostgresqlConf } from "./config.js";
 import { applyPostgresqlConfig, checkPostgresqlConfig } from "./live.js";
@@ -53,7 +53,7 @@ export function createPostgresqlEngine(): Engine {
       "-D",
       target.dataDir,
       "-U",
-      caps.rootUser,
+      BOOTSTRAP_USER,
       "--auth-local=trust",
       "--auth-host=scram-sha-256",
     ];
