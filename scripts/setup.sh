@@ -2,7 +2,8 @@
 # Installs everything Coffer and its tests need on a Debian machine that has Node 20 and npm:
 # the engines (PostgreSQL 15, MariaDB 10.11 with mariadb-backup), RabbitMQ (for the scaled-out bus
 # and its tests), nftables (the filters of public addresses), the real OpenStack clients (for
-# compatibility tests), then npm packages and the build. Idempotent, and quick when everything is
+# compatibility tests, and tempest's compute clients, which check the compute face against Nova's
+# schemas), then npm packages and the build. Idempotent, and quick when everything is
 # already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ PACKAGES=(
   python3-troveclient python3-openstackclient
   e2fsprogs xfsprogs util-linux iproute2 procps
   nftables
+  python3-tempest
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

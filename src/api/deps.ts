@@ -18,4 +18,20 @@ export interface ApiDeps {
   bus: MessageBus;
   /** Checks behind GET /healthcheck; each throws when its dependency is unhealthy. */
   healthChecks: Record<string, () => Promise<void>>;
+  /**
+   * The compute hosts and their zones, for the compute face's availability zones. Optional: without
+   * it the face derives hosts from instance placements (routes/compute/zones.ts).
+   */
+  computeHosts?: () => Promise<ComputeHost[]>;
+}
+
+/** A compute host as the compute face shows it (a zone member in `os-availability-zone/detail`). */
+export interface ComputeHost {
+  name: string;
+  zone: string;
+  /** Not disabled by an administrator: Nova's service `active`. */
+  enabled: boolean;
+  /** Heard from recently: Nova's service `available`. */
+  up: boolean;
+  updatedAt: Date | null;
 }
