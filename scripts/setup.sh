@@ -3,8 +3,9 @@
 # the engines (PostgreSQL 15, MariaDB 10.11 with mariadb-backup), RabbitMQ (for the scaled-out bus
 # and its tests), nftables (the filters of public addresses), the real OpenStack clients and
 # upstream Trove's own scenario tests (tempest, trove-tempest-plugin and the drivers it connects
-# with; for compatibility tests), then npm packages and the build. Idempotent, and quick when
-# everything is already there.
+# with; for compatibility tests, and tempest's compute clients, which check the compute face against
+# Nova's schemas), Prometheus (the observability test scrapes Coffer), then npm packages and the
+# build. Idempotent, and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,7 @@ PACKAGES=(
   e2fsprogs xfsprogs util-linux iproute2 procps
   nftables
   prometheus
+  python3-tempest
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -11,6 +11,7 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   [ErrorKind.Unauthorized]: 401,
   [ErrorKind.Forbidden]: 403,
   [ErrorKind.NotFound]: 404,
+  [ErrorKind.NotAcceptable]: 406,
   [ErrorKind.Conflict]: 409,
   [ErrorKind.QuotaExceeded]: 413,
   [ErrorKind.InvalidState]: 422,

@@ -129,6 +129,22 @@ export const POLICY = {
   "mgmt:quota:show": read("admin"),
   "mgmt:quota:update": write("admin"),
 
+  // The compute face (Nova v2.1, read-only), with Nova's defaults: flavors, zones and limits for
+  // every token of a project; a project's own servers; every project's, hosts and zone members
+  // for admins.
+  ...family("compute", ["flavors", "availability_zone:list", "limits"], read("anyone")),
+  ...family("compute", ["servers:index", "servers:show", "usage:show"], read("admin_or_owner")),
+  ...family(
+    "compute",
+    [
+      "servers:index:all_tenants",
+      "servers:show:extended_attributes",
+      "availability_zone:detail",
+      "usage:list",
+    ],
+    read("admin"),
+  ),
+
   // Identity (Keystone v3 admin API).
   "identity:list_domains": read("admin"),
   "identity:get_domain": read("anyone"),

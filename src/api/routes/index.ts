@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { decorateAuth, useDatabaseApiAuth } from "../auth.js";
 import type { ApiDeps } from "../deps.js";
+import { faceRoutes } from "./faces/index.js";
 import { configurationRoutes } from "./configurations/index.js";
 import { datastoreRoutes } from "./datastores.js";
 import { flavorRoutes } from "./flavors.js";
@@ -21,6 +22,7 @@ export async function registerRoutes(app: FastifyInstance, deps: ApiDeps): Promi
   await app.register(async (scope) => versionRoutes(scope, deps));
   await app.register(async (scope) => keystoneRoutes(scope, deps));
   await app.register(async (scope) => metricsRoutes(scope, deps));
+  await faceRoutes(app, deps);
   await app.register(async (scope) => {
     useDatabaseApiAuth(scope, deps.identity);
     limitsRoutes(scope, deps);
