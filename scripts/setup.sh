@@ -27,10 +27,24 @@ for p in "${PACKAGES[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
+  # Coffer starts its own engine processes (and its tests their own RabbitMQ, on loopback); the
+  # packaged system services are not needed, and RabbitMQ's would listen on every interface (AMQP,
+  # epmd, Erlang distribution). A policy-rc.d for the length of the install keeps them from starting.
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+  fi
   # Waits for another apt-get or dpkg (unattended upgrades at boot), retries what may pass.
   # shellcheck source=scripts/apt.sh
   source scripts/apt.sh
-  apt_install "${missing[@]}" || exit 1
+  status=0
+  apt_install "${missing[@]}" || status=1
+  [ -z "$policy" ] || $SUDO rm -f "$policy"
+  [ "$status" -eq 0 ] || exit 1
 fi
 
 # npm packages, reinstalled only when package-lock.json changed since the last install.

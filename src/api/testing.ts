@@ -6,7 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { openIdentityFixture, type IdentityFixture } from "../identity/testing.js";
 import { silentLogger } from "../lib/index.js";
-import { createInProcessBus } from "../bus/index.js";
+import { createInProcessBus, type MessageBus } from "../bus/index.js";
 import { buildApp } from "./app.js";
 
 export interface Route {
@@ -42,8 +42,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function openTestApp(options: Parameters<typeof openIdentityFixture>[0] = {}): Promise<TestApp> {
-  const fx = await openIdentityFixture(options);
+export async function openTestApp(
+  options: Parameters<typeof openIdentityFixture>[0] & { bus?: MessageBus } = {},
+): Promise<TestApp> {
+  const { bus, ...fixture } = options;
+  const fx = await openIdentityFixture(fixture);
   try {
     const app = await buildApp({
       config: fx.config,
@@ -51,7 +54,7 @@ export async function openTestApp(options: Parameters<typeof openIdentityFixture
       clock: fx.clock,
       identity: fx.identity,
       store: fx.store,
-      bus: createInProcessBus({ logger: silentLogger() }),
+      bus: bus ?? createInProcessBus({ logger: silentLogger() }),
       healthChecks: { store: () => fx.store.ping() },
     });
     return {

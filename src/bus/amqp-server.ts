@@ -1,5 +1,6 @@
-import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
+import type { Channel, ChannelModel, ConsumeMessage, Options } from "amqplib";
 import type { Logger } from "../lib/index.js";
+import { within } from "./deadline.js";
 import { InFlight, dispatch } from "./dispatch.js";
 import type { Handler } from "./port.js";
 
@@ -10,14 +11,24 @@ export interface AmqpServerOptions {
   prefetch: number;
   drainTimeoutMs: number;
   logger: Logger;
-  /** Called when the channel dies while the connection lives on; the bus then reconnects. */
-  onChannelLost: () => void;
+  /** How the queue is declared (a service topic's quorum queue, or an instance's classic one). */
+  declare: Options.AssertQueue;
+  /** Leave the queue when this server closes (a service topic's requests wait for the next server). */
+  keepOnClose: boolean;
+  /** The bus's current connection, if it has one (the server re-attaches to it after a lost channel). */
+  connection: () => ChannelModel | undefined;
+  /** Backoff for re-attaching after a failure: from min, doubling, up to max. */
+  retryDelayMs: { min: number; max: number };
+  /** How long one attempt to declare and consume may take before it is given up and retried. */
+  attachTimeoutMs: number;
 }
 
 /**
  * One `serve()` on RabbitMQ: a channel of its own consuming the topic's queue with manual acks,
  * so that closing it hands unacknowledged messages back to the broker for the other servers.
- * It outlives connections: after a reconnect the bus attaches it to the new one.
+ * It outlives channels and connections: when its channel or queue goes (a broker node lost, the
+ * queue deleted, a declaration refused) it attaches again on its own, with backoff; when the
+ * whole connection goes, the bus attaches it to the new one.
  */
 export class AmqpServer {
   private channel: Channel | undefined;
@@ -25,33 +36,87 @@ export class AmqpServer {
   private readonly inflight = new InFlight();
   private closed = false;
   private closing: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay: number;
+  private attaching: { generation: number; done: Promise<void> } | undefined;
+  /** Bumped when the connection goes: what an attach to the old one brings back is thrown away. */
+  private generation = 0;
 
-  constructor(private readonly options: AmqpServerOptions) {}
+  constructor(private readonly options: AmqpServerOptions) {
+    this.retryDelay = options.retryDelayMs.min;
+  }
 
   get topic(): string {
     return this.options.topic;
   }
 
-  /** Declares the queue and starts consuming on `connection`. */
+  get attached(): boolean {
+    return this.channel !== undefined;
+  }
+
+  /**
+   * Declares the queue and starts consuming on `connection`; on failure tries again later by
+   * itself (and says so). Resolves either way: a server is never lost for a broker's refusal.
+   */
   async attach(connection: ChannelModel): Promise<void> {
-    if (this.closed) return; // closed while the bus was reconnecting
-    const { queue, prefetch } = this.options;
-    // When the last server of a topic leaves just as we declare, the auto-deleted queue can vanish
+    if (this.closed || this.channel) return;
+    const generation = this.generation;
+    if (this.attaching?.generation === generation) return this.attaching.done;
+    const done: Promise<void> = this.attachOnce(connection, generation)
+      .then(
+        () => {
+          this.retryDelay = this.options.retryDelayMs.min;
+        },
+        (err: unknown) => {
+          if (generation !== this.generation) return; // that connection is gone anyway
+          this.options.logger.warn(
+            { topic: this.topic, err: (err as Error).message, retryInMs: this.retryDelay },
+            "bus could not serve a topic; trying again",
+          );
+          this.retryLater();
+        },
+      )
+      .finally(() => {
+        if (this.attaching?.done === done) this.attaching = undefined;
+      });
+    this.attaching = { generation, done };
+    return done;
+  }
+
+  private async attachOnce(connection: ChannelModel, generation: number): Promise<void> {
+    const { queue, prefetch, declare } = this.options;
+    const deadline = Date.now() + this.options.attachTimeoutMs;
+    // When the last server of a topic leaves just as we declare, a queue it deletes can vanish
     // between assertQueue and consume (404 NOT_FOUND, which closes the channel). Try again.
     for (let attempt = 1; ; attempt++) {
-      const channel = await connection.createChannel();
+      let late = false;
+      const opening = connection.createChannel();
+      opening.then(
+        (c) => (late ? void c.close().catch(() => undefined) : undefined),
+        () => undefined,
+      );
+      const channel = await within(remaining(deadline), "opening a channel", opening, () => (late = true));
       channel.on("error", (err: Error) =>
-        this.options.logger.debug({ err, queue }, "bus server channel error"),
+        this.options.logger.debug({ err: err.message, queue }, "bus server channel error"),
       );
       try {
-        await channel.prefetch(prefetch);
-        // Not durable and auto-deleted: a message is a wake-up or a call whose caller is waiting, not
-        // a record (the database holds those). A topic nobody serves has no queue, so a call to it
-        // comes back unroutable at once instead of waiting for a server that may never come.
-        await channel.assertQueue(queue, { durable: false, autoDelete: true });
-        const { consumerTag } = await channel.consume(queue, (msg) => this.onMessage(channel, msg), {
-          noAck: false,
-        });
+        // A broker still recovering its queues may take its time (a quorum queue without a
+        // leader yet): up to the deadline, then the channel is closed and the attach tried again.
+        const consuming = (async () => {
+          await channel.prefetch(prefetch);
+          await channel.assertQueue(queue, declare);
+          return channel.consume(queue, (msg) => this.onMessage(channel, msg), { noAck: false });
+        })();
+        const { consumerTag } = await within(
+          remaining(deadline),
+          `serving ${queue}`,
+          consuming,
+          () => void channel.close().catch(() => undefined),
+        );
+        if (this.closed || generation !== this.generation) {
+          await channel.close().catch(() => undefined);
+          return;
+        }
         this.channel = channel;
         this.consumerTag = consumerTag;
         channel.on("close", () => this.onChannelClosed(channel));
@@ -63,10 +128,26 @@ export class AmqpServer {
     }
   }
 
+  private retryLater(): void {
+    if (this.closed || this.retryTimer) return;
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(delay * 2, this.options.retryDelayMs.max);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      const connection = this.options.connection();
+      // No connection: the bus attaches every server when it has one again.
+      if (connection) void this.attach(connection);
+    }, delay);
+    this.retryTimer.unref();
+  }
+
   /** The connection is gone (its channels with it); in-flight handlers finish but cannot ack. */
   detach(): void {
+    this.generation++;
     this.channel = undefined;
     this.consumerTag = undefined;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   close(): Promise<void> {
@@ -75,6 +156,7 @@ export class AmqpServer {
 
   private async stop(): Promise<void> {
     this.closed = true;
+    await this.attaching?.done;
     const { channel, consumerTag } = this;
     this.detach();
     if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => undefined);
@@ -85,26 +167,31 @@ export class AmqpServer {
       );
     }
     if (channel) {
-      // Auto-delete happens just after the last cancel is acknowledged, not before; deleting the queue
-      // ourselves (only when no other server uses it) makes "closed, so calls fail fast" certain once
-      // close() resolves. When another server still consumes, the broker refuses and closes the channel.
-      await channel.deleteQueue(this.options.queue, { ifUnused: true }).catch(() => undefined);
+      // An instance's queue goes with its last server: deleting it ourselves (only when no other
+      // server uses it) makes "closed, so calls fail fast" certain once close() resolves. When
+      // another server still consumes, the broker refuses and closes the channel.
+      if (!this.options.keepOnClose) {
+        await channel.deleteQueue(this.options.queue, { ifUnused: true }).catch(() => undefined);
+      }
       await channel.close().catch(() => undefined);
     }
   }
 
+  /** Our channel closed while the connection may live on (a refused operation, a queue lost): again. */
   private onChannelClosed(channel: Channel): void {
     if (this.channel !== channel || this.closed) return;
     this.detach();
-    this.options.onChannelLost();
+    this.retryLater();
   }
 
   private onMessage(channel: Channel, msg: ConsumeMessage | null): void {
-    // null: the broker cancelled us (the queue was deleted). Treat it like a lost channel.
+    // null: the broker cancelled us (the queue was deleted, or its node was lost). Serve again.
     if (msg === null) {
       if (this.channel === channel && !this.closed) {
+        this.options.logger.warn({ topic: this.topic }, "bus topic's queue went away; serving it again");
         this.detach();
-        this.options.onChannelLost();
+        channel.close().catch(() => undefined);
+        this.retryLater();
       }
       return;
     }
@@ -131,4 +218,8 @@ export class AmqpServer {
     );
     this.inflight.track(work);
   }
+}
+
+function remaining(deadline: number): number {
+  return Math.max(1, deadline - Date.now());
 }

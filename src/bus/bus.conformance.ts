@@ -309,6 +309,42 @@ export function busConformance(name: string, create: BusFactory): void {
       assert.equal(await a.call(topic, "who"), "b");
     });
 
+    test("a service topic outlives its servers: a request sent meanwhile waits for the next one", async () => {
+      const [first, client] = await Promise.all([bus(), bus()]);
+      const topic = newTopic();
+      const served = await first.serve(topic, { who: async () => "first" }, { service: true });
+      assert.equal(await client.call(topic, "who"), "first");
+      await served.close();
+      // Nobody serves it now, yet the call waits instead of failing with BUS_NO_SERVER.
+      const waiting = client.call(topic, "who", {}, { timeoutMs: 10_000 });
+      await sleep(200);
+      const second = await bus();
+      await second.serve(topic, { who: async () => "second" }, { service: true });
+      assert.equal(await waiting, "second");
+    });
+
+    test("a request that waited for a service topic's server past its timeout is dropped, not run late", async () => {
+      const [first, client] = await Promise.all([bus(), bus()]);
+      const topic = newTopic();
+      await (await first.serve(topic, { ping: async () => "pong" }, { service: true })).close();
+      let runs = 0;
+      await rejectsWith(
+        client.call(topic, "count", {}, { timeoutMs: 100 }),
+        ErrorKind.Timeout,
+        "BUS_TIMEOUT",
+      );
+      await sleep(150);
+      const second = await bus();
+      await second.serve(
+        topic,
+        { count: async () => void runs++, ping: async () => "pong" },
+        { service: true },
+      );
+      assert.equal(await client.call(topic, "ping"), "pong");
+      await sleep(100);
+      assert.equal(runs, 0);
+    });
+
     test("payloads are not logged, not even at trace level", async () => {
       const log = capture();
       const [server, client] = await Promise.all([bus(log.logger), bus(log.logger)]);

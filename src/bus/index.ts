@@ -5,7 +5,15 @@
  * implementations with one behaviour, both held to bus.conformance.ts: in-process (the embedded
  * default) and RabbitMQ (scaled out). Semantics and topic names: docs/bus.md.
  */
-export type { CallOptions, Handler, HandlerContext, JsonValue, MessageBus, Subscription } from "./port.js";
+export type {
+  CallOptions,
+  Handler,
+  HandlerContext,
+  JsonValue,
+  MessageBus,
+  ServeOptions,
+  Subscription,
+} from "./port.js";
 export {
   createInProcessBroker,
   createInProcessBus,

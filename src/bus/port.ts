@@ -15,6 +15,18 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+export interface ServeOptions {
+  /**
+   * A service topic: long-lived, well known, and expected back when its servers go (`taskmanager`,
+   * `conductor`, `compute.<host>`). Once served, its queue outlives its servers: requests sent while
+   * no server runs wait for the next one (until they expire with their call's timeout) instead of
+   * failing with BUS_NO_SERVER, and on RabbitMQ it survives the loss of a broker node (a quorum
+   * queue). Default false: the topic of one instance's guest agent, whose queue goes with its
+   * last server.
+   */
+  service?: boolean;
+}
+
 export interface Subscription {
   /** Stops taking messages for this server, then waits (bounded) for its in-flight handlers. */
   close(): Promise<void>;
@@ -36,8 +48,11 @@ export interface MessageBus {
   call<T = unknown>(topic: string, method: string, args?: JsonValue, options?: CallOptions): Promise<T>;
   /** Fire and forget, at most once. Never throws because nobody listens; a handler's error is only logged. */
   cast(topic: string, method: string, args?: JsonValue): Promise<void>;
-  /** Starts serving a topic. Several servers on one topic share the work: each message goes to one. */
-  serve(topic: string, handlers: Record<string, Handler>): Promise<Subscription>;
+  /**
+   * Starts serving a topic. Several servers on one topic share the work: each message goes to one.
+   * A bus that is reconnecting to its broker still takes the server and attaches it once connected.
+   */
+  serve(topic: string, handlers: Record<string, Handler>, options?: ServeOptions): Promise<Subscription>;
   /** Stops serving, lets in-flight handlers finish (bounded), fails pending calls with UnavailableError. */
   close(): Promise<void>;
 }

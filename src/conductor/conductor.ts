@@ -62,29 +62,33 @@ export function createConductor(deps: ConductorDeps): Conductor {
   return {
     heartbeat,
     async start() {
-      subscription = await deps.bus.serve(CONDUCTOR_TOPIC, {
-        heartbeat: async (args) => {
-          let beat: Heartbeat;
-          try {
-            beat = parseHeartbeat(args);
-          } catch (err) {
-            metrics.heartbeats.inc({ status: "", outcome: "invalid" });
-            throw err;
-          }
-          await heartbeat(beat).catch((err: unknown) =>
-            log.warn({ err, instanceId: beat.instanceId }, "heartbeat not recorded"),
-          );
+      subscription = await deps.bus.serve(
+        CONDUCTOR_TOPIC,
+        {
+          heartbeat: async (args) => {
+            let beat: Heartbeat;
+            try {
+              beat = parseHeartbeat(args);
+            } catch (err) {
+              metrics.heartbeats.inc({ status: "", outcome: "invalid" });
+              throw err;
+            }
+            await heartbeat(beat).catch((err: unknown) =>
+              log.warn({ err, instanceId: beat.instanceId }, "heartbeat not recorded"),
+            );
+          },
+          event: async (args) => {
+            const event = parseGuestEvent(args);
+            await events.record(event.kind, {
+              instanceId: event.instanceId,
+              cause: event.cause,
+              at: new Date(event.at),
+              details: event.details ?? {},
+            });
+          },
         },
-        event: async (args) => {
-          const event = parseGuestEvent(args);
-          await events.record(event.kind, {
-            instanceId: event.instanceId,
-            cause: event.cause,
-            at: new Date(event.at),
-            details: event.details ?? {},
-          });
-        },
-      });
+        { service: true },
+      );
     },
     async stop() {
       await subscription?.close();

@@ -49,7 +49,21 @@ export const OPTIONS = [
   option("infraDb", "infra-db", "Infrastructure database: a SQLite file path, or a postgresql:// URL.", (r) =>
     join(r.dataDir ?? ".", "coffer.sqlite"),
   ),
-  option("bus", "bus", 'Message bus: "inprocess", or an amqp:// URL for RabbitMQ.', "inprocess"),
+  option(
+    "bus",
+    "bus",
+    'Message bus: "inprocess", or amqp:// URLs of RabbitMQ, comma-separated for the nodes of a cluster ' +
+      "(the bus connects to the first that answers and moves to the next when it loses one).",
+    "inprocess",
+  ),
+  option(
+    "startupWait",
+    "startup-wait",
+    "How long a process waits at start for its infrastructure database and message bus to answer, " +
+      "in seconds, saying so while it waits (0: fail at once). Once started, it reconnects after " +
+      "losing them for as long as it runs.",
+    "300",
+  ),
   option(
     "roles",
     "roles",

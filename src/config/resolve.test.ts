@@ -42,8 +42,31 @@ test("postgres and amqp URLs select the scaled-out adapters", () => {
     flags: { dataDir: "/tmp/x" },
   });
   assert.deepEqual(config.infraDb, { kind: "postgres", url: "postgresql://u@h/db" });
-  assert.deepEqual(config.bus, { kind: "amqp", url: "amqp://h" });
+  assert.deepEqual(config.bus, { kind: "amqp", urls: ["amqp://h"] });
   assert.deepEqual(config.roles, ["api", "conductor"]);
+  assert.equal(config.publicUrlDefaulted, true);
+  assert.equal(config.startupWaitMs, 300_000);
+});
+
+test("--bus takes the nodes of a RabbitMQ cluster, comma-separated; --public-url given is not defaulted", () => {
+  const config = resolveConfig({
+    env: {
+      COFFER_BUS: "amqp://u:p@rabbit-1:5672/coffer, amqps://u:p@rabbit-2/coffer",
+      COFFER_PUBLIC_URL: "https://db.example.org/",
+      COFFER_STARTUP_WAIT: "0",
+    },
+    flags: { dataDir: "/tmp/x" },
+  });
+  assert.deepEqual(config.bus, {
+    kind: "amqp",
+    urls: ["amqp://u:p@rabbit-1:5672/coffer", "amqps://u:p@rabbit-2/coffer"],
+  });
+  assert.equal(config.publicUrl, "https://db.example.org");
+  assert.equal(config.publicUrlDefaulted, false);
+  assert.equal(config.startupWaitMs, 0);
+  const base = { flags: { dataDir: "/tmp/x" } };
+  assert.throws(() => resolveConfig({ ...base, env: { COFFER_BUS: "amqp://a,redis://b" } }), /option bus/);
+  assert.throws(() => resolveConfig({ ...base, env: { COFFER_BUS: "," } }), /option bus/);
 });
 
 test("bad values are refused with the option named", () => {

@@ -10,9 +10,14 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly publicUrl: string;
+  /** No `--public-url` was given: the URL above is this process's own address. */
+  readonly publicUrlDefaulted: boolean;
   readonly infraDb:
     { readonly kind: "sqlite"; readonly path: string } | { readonly kind: "postgres"; readonly url: string };
-  readonly bus: { readonly kind: "inprocess" } | { readonly kind: "amqp"; readonly url: string };
+  /** RabbitMQ: the URLs of one broker or of the nodes of one cluster, tried in order. */
+  readonly bus: { readonly kind: "inprocess" } | { readonly kind: "amqp"; readonly urls: readonly string[] };
+  /** How long start-up waits for the infrastructure database and the bus (0: not at all). */
+  readonly startupWaitMs: number;
   readonly roles: readonly Role[];
   readonly region: string;
   readonly tokenTtlSeconds: number;
@@ -86,23 +91,25 @@ export function resolveConfig(sources: ConfigSources = {}): Config {
   let file: Record<string, unknown> = explicitFile ? readConfigFile(explicitFile, true) : {};
 
   const raw: Record<string, string> = {};
+  const given = new Set<string>();
   const pick = (key: OptionKey, envName: string): string | undefined =>
     flags[key] ?? env[envName] ?? stringOrUndefined(file[key], key);
 
   for (const spec of OPTIONS) {
     // The data directory decides where the default config file is, so read that file right after it.
-    const given = pick(spec.key, spec.env);
-    raw[spec.key] = given ?? (typeof spec.fallback === "function" ? spec.fallback(raw) : spec.fallback);
+    const value = pick(spec.key, spec.env);
+    if (value !== undefined) given.add(spec.key);
+    raw[spec.key] = value ?? (typeof spec.fallback === "function" ? spec.fallback(raw) : spec.fallback);
     if (spec.key === "dataDir" && !explicitFile) {
       file = readConfigFile(resolvePath(raw.dataDir!, "coffer.json"), false);
       const fromFile = flags.dataDir ?? env[spec.env] ?? stringOrUndefined(file.dataDir, "dataDir");
       if (fromFile) raw.dataDir = fromFile;
     }
   }
-  return Object.freeze(validate(raw));
+  return Object.freeze(validate(raw, given));
 }
 
-function validate(raw: Record<string, string>): Config {
+function validate(raw: Record<string, string>, given: ReadonlySet<string>): Config {
   const dataDir = resolvePath(raw.dataDir!);
   const port = parseInteger(raw.port!, "port", 0, 65535);
   const tokenTtlSeconds = parseInteger(raw.tokenTtl!, "token-ttl", 60, 7 * 24 * 3600);
@@ -145,16 +152,26 @@ function validate(raw: Record<string, string>): Config {
   const busRaw = raw.bus!;
   let bus: Config["bus"];
   if (busRaw === "inprocess") bus = { kind: "inprocess" };
-  else if (/^amqps?:\/\//.test(busRaw)) bus = { kind: "amqp", url: busRaw };
-  else throw invalid("bus", `must be "inprocess" or an amqp:// URL`);
+  else {
+    const urls = busRaw
+      .split(",")
+      .map((u) => u.trim())
+      .filter(Boolean);
+    if (urls.length === 0 || urls.some((u) => !/^amqps?:\/\/[^,\s]+$/.test(u))) {
+      throw invalid("bus", `must be "inprocess" or amqp:// URLs, comma-separated`);
+    }
+    bus = { kind: "amqp", urls: Object.freeze(urls) };
+  }
 
   return {
     dataDir,
     host: raw.host!,
     port,
     publicUrl: raw.publicUrl!.replace(/\/+$/, ""),
+    publicUrlDefaulted: !given.has("publicUrl"),
     infraDb,
     bus,
+    startupWaitMs: parseInteger(raw.startupWait!, "startup-wait", 0, 86_400) * 1000,
     roles: roles as Role[],
     region: raw.region!,
     tokenTtlSeconds,

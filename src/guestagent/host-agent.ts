@@ -218,6 +218,8 @@ export function createHostAgent(deps: HostAgentDeps): HostAgent {
           claimPooled: async (shape) => (pool ? pool.claim(shape) : null),
           releasePooled: async (id) => pool?.release(id),
         }),
+        // Requests to this host wait for it across its restarts (and a broker node's loss).
+        { service: true },
       );
       liveness = watchLiveness(
         () => [...guests.values()].map((s) => s.agent),

@@ -12,6 +12,7 @@ import { createMetrics, instrumentBus } from "../metrics/index.js";
 import { createEventRecorder } from "../events/index.js";
 import { registerCatalog } from "../catalog/index.js";
 import { startComputeHost, startConductor, startTaskManager } from "./roles.js";
+import { waitForDependency } from "./wait.js";
 
 export interface RunningServer {
   url: string;
@@ -38,34 +39,54 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const close = async () => {
     for (const fn of closers.reverse()) await fn();
   };
+  // Start in any order: the database and the broker may come up after us (docs/scale-out.md).
+  const waiting = { deadline: Date.now() + config.startupWaitMs, log };
   try {
     const store = await openStore(config.infraDb, { logger: log });
     closers.push(() => store.close());
-    await store.migrate();
+    await waitForDependency(
+      `the infrastructure database (${describeDb(config)})`,
+      async () => {
+        await store.ping();
+        await store.migrate();
+      },
+      waiting,
+    );
 
     // Identity lives with the API: the first API process on an empty database creates the admin
-    // and writes admin-openrc.sh; later starts change nothing. A compute host needs none of it.
+    // and writes admin-openrc.sh; the others wait for it to finish, then change nothing. A
+    // compute host needs none of it.
     const identity = createIdentity({ store, clock: systemClock, ids: uuidGenerator, config });
     if (config.roles.includes("api")) {
+      warnOfOwnAddress(config, log);
       const adminPassword = options.adminPassword ?? process.env.COFFER_ADMIN_PASSWORD;
-      const boot = await identity.bootstrap(adminPassword ? { adminPassword } : {});
+      const boot = await store.exclusive("bootstrap:identity", () =>
+        identity.bootstrap(adminPassword ? { adminPassword } : {}),
+      );
       if (boot.changed.length > 0) {
         log.info({ created: boot.changed, openrc: boot.openrcPath }, "identity bootstrapped");
       }
     }
     const openrc = join(config.dataDir, OPENRC_FILE);
 
+    const busConfig = config.bus;
     const rawBus =
-      config.bus.kind === "amqp"
-        ? await createAmqpBus(config.bus.url, { logger: log })
+      busConfig.kind === "amqp"
+        ? await waitForDependency(
+            `the message bus (${busConfig.urls.map(describeUrl).join(", ")})`,
+            () => createAmqpBus(busConfig.urls, { logger: log }),
+            waiting,
+          )
         : createInProcessBus({ logger: log });
     closers.push(() => rawBus.close());
     const bus = instrumentBus(rawBus, metrics);
 
     const events = createEventRecorder({ store, logger: log, clock: systemClock, metrics });
     const roleDeps = { config, store, bus, clock: systemClock, logger: log, metrics, events };
-    // A compute host registers the engines installed on it and the default flavors (only what is missing).
-    if (config.roles.includes("compute")) await registerCatalog(store, log);
+    // A compute host registers the engines installed on it and the default flavors (only what is
+    // missing; one process at a time, so that hosts starting together do not trip over each other).
+    if (config.roles.includes("compute"))
+      await store.exclusive("bootstrap:catalog", () => registerCatalog(store, log));
     if (config.roles.includes("conductor")) closers.push(await startConductor(roleDeps));
     if (config.roles.includes("compute")) closers.push(await startComputeHost(roleDeps));
     if (config.roles.includes("taskmanager")) closers.push(await startTaskManager(roleDeps));
@@ -110,4 +131,32 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await close();
     throw err;
   }
+}
+
+/** The database's address for messages: never its credentials. */
+function describeDb(config: Config): string {
+  return config.infraDb.kind === "sqlite" ? config.infraDb.path : describeUrl(config.infraDb.url);
+}
+
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
+/**
+ * An API sharing its database with other processes names itself in the service catalog and in
+ * admin-openrc.sh unless told the one address clients use: say so, since every client that follows
+ * the catalog would then bypass the load balancer.
+ */
+function warnOfOwnAddress(config: Config, log: Logger): void {
+  if (!config.publicUrlDefaulted || config.infraDb.kind !== "postgres") return;
+  log.warn(
+    { publicUrl: config.publicUrl },
+    "no --public-url: the service catalog and admin-openrc.sh name this process's own address; " +
+      "behind a load balancer, give every API process --public-url <the load balancer's URL>",
+  );
 }

@@ -47,6 +47,8 @@ class KyselyStore implements Store {
   readonly engineFigures;
   readonly events;
   private closed: Promise<void> | undefined;
+  /** Per lock name: the tail of this process's holders, so that one process takes turns too. */
+  private readonly held = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -84,6 +86,27 @@ class KyselyStore implements Store {
     } catch (err) {
       // Errors from fn are already translated; this catches BEGIN/COMMIT failures.
       throw translateError(err, this.profile);
+    }
+  }
+
+  async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const across = this.profile.lockAcrossProcesses;
+    const run = async (): Promise<T> => {
+      if (!across) return fn();
+      try {
+        return await across(this.db as Kysely<unknown>, name, fn);
+      } catch (err) {
+        throw translateError(err, this.profile);
+      }
+    };
+    const previous = this.held.get(name) ?? Promise.resolve();
+    const mine = previous.then(run, run);
+    const tail = mine.catch(() => undefined);
+    this.held.set(name, tail);
+    try {
+      return await mine;
+    } finally {
+      if (this.held.get(name) === tail) this.held.delete(name);
     }
   }
 

@@ -147,6 +147,13 @@ export interface Store extends Repositories {
    * statements in the transaction, so let store errors propagate out of `fn`.
    */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` holding the lock `name` across every process on this database (PostgreSQL: a session
+   * advisory lock, let go when `fn` ends or the connection dies; SQLite, which one process owns: a
+   * lock within the process). For what must happen once however many processes start at once:
+   * the first does it, the others wait, then find it done. `fn` uses the store as usual.
+   */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Applies pending migrations; idempotent, and safe when several processes start at once on PostgreSQL. */
   migrate(): Promise<{ applied: string[] }>;
   /** Resolves if the database answers a trivial query; throws UnavailableError otherwise. */

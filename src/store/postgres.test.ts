@@ -6,6 +6,7 @@ import { startTempPostgres, type TempPostgres } from "../lib/testing.js";
 import { openStore, type Store } from "./index.js";
 import { storeConformance } from "./store.conformance.js";
 import { MIGRATIONS } from "./migrations/index.js";
+import { checkExclusive } from "./conformance/exclusive.js";
 
 // A real PostgreSQL server of our own; each test gets a new database on it.
 let server: TempPostgres;
@@ -47,6 +48,16 @@ test("postgres: two stores migrating one database at once apply each migration o
     assert.equal((await stores[0]!.domains.list()).length, 1, "the default domain was seeded once");
   } finally {
     await Promise.all(stores.map((s) => s.close()));
+  }
+});
+
+test("postgres: exclusive sections are one at a time across processes (two stores on one database)", async () => {
+  const url = await freshDatabaseUrl();
+  const [a, b] = [await open(url), await open(url)];
+  try {
+    await checkExclusive(a, b);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
   }
 });
 

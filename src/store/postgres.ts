@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { Logger } from "../lib/index.js";
 import type { DialectProfile, ErrorClass } from "./profile.js";
@@ -39,8 +39,10 @@ export const postgresProfile: DialectProfile = {
       if (code === "23503") return "reference";
       // serialization failure, deadlock, lock not available
       if (code === "40001" || code === "40P01" || code === "55P03") return "busy";
-      // connection exceptions, too many connections, shutting down / starting up
-      if (code.startsWith("08") || code === "53300" || code.startsWith("57P")) return "unavailable";
+      // connection exceptions, too many connections, shutting down / starting up; and a read-only
+      // server behind the primary-following address (a standby, mid-switchover): the primary comes back
+      if (code.startsWith("08") || code === "53300" || code.startsWith("57P") || code === "25006")
+        return "unavailable";
       return "other";
     }
     if (!(err instanceof Error)) return undefined;
@@ -49,10 +51,38 @@ export const postgresProfile: DialectProfile = {
     if (CONNECTION_MESSAGES.some((m) => err.message.includes(m))) return "unavailable";
     return undefined;
   },
+  lockAcrossProcesses: advisoryLock,
 };
 
+/** The first key of Coffer's advisory locks (the second is the lock name's hash): "coff". */
+const LOCK_CLASS = 0x636f6666;
+
+/**
+ * A session advisory lock on a connection of its own, held while `fn` runs (which uses the pool's
+ * other connections). PostgreSQL lets it go if this process dies or its connection drops.
+ */
+async function advisoryLock<T>(db: Kysely<unknown>, name: string, fn: () => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${LOCK_CLASS}::int4, hashtext(${name}))`.execute(conn);
+    try {
+      return await fn();
+    } finally {
+      await sql`select pg_advisory_unlock(${LOCK_CLASS}::int4, hashtext(${name}))`
+        .execute(conn)
+        .catch(() => undefined);
+    }
+  });
+}
+
 export function openPostgres(url: string, poolSize: number, logger: Logger): Kysely<Schema> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 10_000,
+    // Behind a primary-following address (docs/scale-out.md), a connection made before a switchover
+    // may outlive it on a server that is a standby now; none is kept longer than this.
+    maxLifetimeSeconds: 300,
+  });
   // An idle client whose server went away emits here; without a listener the process would crash.
   pool.on("error", (err) => logger.warn({ err: err.message }, "store: idle PostgreSQL connection failed"));
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });

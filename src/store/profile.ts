@@ -1,4 +1,4 @@
-import type { ColumnDataType } from "kysely";
+import type { ColumnDataType, Kysely } from "kysely";
 import { ConflictError, CofferError, UnavailableError, UpstreamError } from "../domain/index.js";
 import type { StoreDialect } from "./port.js";
 import type { StoredBool, StoredJson, StoredTimestamp } from "./schema.js";
@@ -14,6 +14,8 @@ export interface DialectProfile {
   readonly codec: Codec;
   /** What a driver error means; undefined for anything the driver did not throw. */
   classify(err: unknown): ErrorClass | undefined;
+  /** Holds a lock shared by every process on the database while `fn` runs; absent: one process only. */
+  lockAcrossProcesses?: <T>(db: Kysely<unknown>, name: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 export interface ColumnTypes {

@@ -3,6 +3,7 @@ import { catalogCases } from "./conformance/catalog.js";
 import { configurationCases } from "./conformance/configurations.js";
 import { engineFigureCases } from "./conformance/engine-figures.js";
 import { eventCases } from "./conformance/events.js";
+import { exclusiveCases } from "./conformance/exclusive.js";
 import { identityCases } from "./conformance/identity.js";
 import { instanceCases } from "./conformance/instances.js";
 import { quotaCases } from "./conformance/quotas.js";
@@ -29,5 +30,6 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     rootHistoryCases(factory);
     engineFigureCases(factory);
     eventCases(factory);
+    exclusiveCases(factory);
   });
 }

@@ -15,6 +15,7 @@ export {
 } from "./runner.js";
 export { createKillPoints, type KillPoint } from "./kill-points.js";
 export type { Workflow, WorkflowDeps, Step, StepContext, TaskOrigin } from "./workflow.js";
+export { DEFAULT_RETRY, type RetryPolicy } from "./attempts.js";
 export { WORKFLOWS } from "./workflows/index.js";
 export type {
   ApplyConfigurationData,

@@ -2,7 +2,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createInProcessBus, type MessageBus } from "../bus/index.js";
-import { ConflictError, systemClock } from "../domain/index.js";
+import { ConflictError, systemClock, UnavailableError, ValidationError } from "../domain/index.js";
 import { createMetrics } from "../metrics/index.js";
 import { silentLogger, sleep, waitFor } from "../lib/index.js";
 import type { Store } from "../store/index.js";
@@ -252,4 +252,172 @@ test("a task's end is an event: its workflow's kind with who asked, or instance.
   assert.equal(failed?.kind, "instance.task_failed");
   assert.equal(failed?.cause, `broken failed at snaps: it snapped (broken task ${bad.id})`);
   assert.equal(failed?.details.code, "SNAPPED");
+});
+
+const quickRetry = { forMs: 300, delayMs: { min: 5, max: 20 } };
+
+test("a step cut by a lost bus is tried again and the task succeeds; a non-retryable error fails at once", async () => {
+  let runs = 0;
+  let failedWith: Error | undefined;
+  const wf = defineWorkflow({
+    kind: "flaky",
+    steps: [
+      {
+        name: "call",
+        timeoutMs: 1000,
+        run: async () => {
+          runs++;
+          if (runs <= 2)
+            throw new UnavailableError("BUS_CONNECTION_LOST", "the message bus lost its connection");
+        },
+      },
+    ],
+    onFailure: async (_ctx, err) => {
+      failedWith = err;
+    },
+  });
+  const bad = defineWorkflow({
+    kind: "bad",
+    steps: [
+      {
+        name: "refused",
+        timeoutMs: 1000,
+        run: async () => {
+          runs += 100;
+          throw new ValidationError("ENGINE_CONFIG_REJECTED", "no");
+        },
+      },
+    ],
+    onFailure: async (_ctx, err) => {
+      failedWith = err;
+    },
+  });
+  const tm = createTaskManager(deps(), [wf, bad], {
+    leaseMs: 5000,
+    pollMs: 60_000,
+    concurrency: 4,
+    retry: quickRetry,
+  });
+  const task = await newTask("flaky");
+  await tm.start();
+  await tm.idle();
+  assert.equal((await store.tasks.get(task.id))?.state, "succeeded");
+  assert.equal(runs, 3);
+  assert.equal(failedWith, undefined);
+
+  const refused = await newTask("bad");
+  tm.wake();
+  await waitFor(async () => ((await store.tasks.get(refused.id))?.state === "failed" ? true : undefined), {
+    timeoutMs: 3000,
+    what: "the refused task to fail",
+  });
+  await tm.stop();
+  assert.equal(runs, 103, "a non-retryable error is not retried");
+  assert.equal((failedWith as { code?: string } | undefined)?.code, "ENGINE_CONFIG_REJECTED");
+});
+
+test("retryable failures that go on past the retry limit fail the task with the last error", async () => {
+  let runs = 0;
+  let failedWith: Error | undefined;
+  const wf = defineWorkflow({
+    kind: "down",
+    steps: [
+      {
+        name: "call",
+        timeoutMs: 1000,
+        run: async () => {
+          runs++;
+          throw new UnavailableError("BUS_DISCONNECTED", "the message bus is not connected");
+        },
+      },
+    ],
+    onFailure: async (_ctx, err) => {
+      failedWith = err;
+    },
+  });
+  const tm = createTaskManager(deps(), [wf], {
+    leaseMs: 5000,
+    pollMs: 60_000,
+    concurrency: 4,
+    retry: quickRetry,
+  });
+  const task = await newTask("down");
+  const t0 = Date.now();
+  await tm.start();
+  await tm.idle();
+  await tm.stop();
+  assert.ok(Date.now() - t0 >= quickRetry.forMs, "gave up before the retry limit");
+  assert.ok(runs > 2, `only ${runs} attempts`);
+  assert.equal((await store.tasks.get(task.id))?.state, "failed");
+  assert.equal((failedWith as { code?: string } | undefined)?.code, "BUS_DISCONNECTED");
+});
+
+test("a task cancelled by a delete while its step waits for the bus is left alone, not failed", async () => {
+  let runs = 0;
+  const wf = defineWorkflow({
+    kind: "cancelled",
+    steps: [
+      {
+        name: "call",
+        timeoutMs: 1000,
+        run: async () => {
+          runs++;
+          throw new UnavailableError("BUS_NO_SERVER", "no server");
+        },
+      },
+    ],
+    onFailure: async () => assert.fail("a cancelled task must not run onFailure"),
+  });
+  const task = await newTask("cancelled");
+  const tm = createTaskManager(deps(), [wf], {
+    leaseMs: 5000,
+    pollMs: 60_000,
+    concurrency: 4,
+    retry: { forMs: 60_000, delayMs: { min: 20, max: 20 } },
+  });
+  await tm.start();
+  await waitFor(async () => (runs >= 2 ? true : undefined), { timeoutMs: 3000, what: "a retry" });
+  await store.tasks.cancelActive(task.instanceId!, "superseded by delete", new Date());
+  await tm.idle();
+  await tm.stop();
+  const after = await store.tasks.get(task.id);
+  assert.equal(after?.state, "cancelled");
+  assert.equal(after?.error, "superseded by delete");
+});
+
+test("the runner's own writes wait out an unreachable database", async () => {
+  let refusals = 2;
+  const flaky: Store = Object.create(store) as Store;
+  const tasks = store.tasks;
+  Object.defineProperty(flaky, "tasks", {
+    value: {
+      ...tasks,
+      claim: tasks.claim.bind(tasks),
+      renew: tasks.renew.bind(tasks),
+      finish: tasks.finish.bind(tasks),
+      progress: async (...args: Parameters<typeof tasks.progress>) => {
+        if (refusals-- > 0) throw new UnavailableError("STORE_UNAVAILABLE", "connection refused");
+        return tasks.progress(...args);
+      },
+    },
+  });
+  const wf = defineWorkflow({
+    kind: "bookkeeping",
+    steps: [{ name: "only", timeoutMs: 1000, run: async () => ({ done: true }) }],
+    onFailure: async () => assert.fail("must not fail"),
+  });
+  const task = await newTask("bookkeeping");
+  const tm = createTaskManager({ ...deps(), store: flaky }, [wf], {
+    leaseMs: 5000,
+    pollMs: 60_000,
+    concurrency: 4,
+    retry: quickRetry,
+  });
+  await tm.start();
+  await tm.idle();
+  await tm.stop();
+  const after = await store.tasks.get(task.id);
+  assert.equal(after?.state, "succeeded");
+  assert.equal(after?.step, "only");
+  assert.equal(refusals, -1);
 });

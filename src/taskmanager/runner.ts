@@ -1,10 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { TimeoutError, UnavailableError, asCofferError } from "../domain/index.js";
+import { asCofferError } from "../domain/index.js";
 import type { Subscription } from "../bus/index.js";
 import { createEventRecorder } from "../events/index.js";
 import { createMetrics } from "../metrics/index.js";
 import type { Task } from "../store/index.js";
 import type { StepContext, TaskOrigin, Workflow, WorkflowDeps } from "./workflow.js";
+import {
+  Abandoned,
+  DEFAULT_RETRY,
+  retrying,
+  withTimeout,
+  type RetryHooks,
+  type RetryPolicy,
+} from "./attempts.js";
 
 export const TASKMANAGER_TOPIC = "taskmanager";
 /** The boundary after a workflow's last step is recorded and before its task is marked done. */
@@ -17,6 +25,8 @@ export interface RunnerOptions {
   pollMs: number;
   /** How many tasks run at once in this process. */
   concurrency: number;
+  /** How long retryable failures (a lost bus or database) are retried before a task fails (10 min). */
+  retry?: RetryPolicy;
   /**
    * A fault-injection point at every step boundary, for the kill-point sweep only
    * (kill-points.ts, docs/reliability.md); absent in production, where nothing is called.
@@ -83,7 +93,8 @@ export function createTaskManager(
       return;
     }
     claiming = claimLoop()
-      .catch((err: unknown) => log.error({ err }, "claiming tasks failed"))
+      // The database being away is waited out: the next poll tries again.
+      .catch((err: unknown) => log.warn({ err }, "claiming tasks failed; trying again at the next poll"))
       .finally(() => (claiming = undefined));
   }
 
@@ -130,15 +141,30 @@ export function createTaskManager(
       signal,
       log: taskLog,
     });
+    // Every piece of work below, the steps and the runner's own writes, waits out a lost bus or
+    // database (retryable errors) rather than failing the task for it.
+    const hooks = (what: string): RetryHooks => ({
+      signal: stopSignal,
+      onRetry: (err, attempt, delayMs) => {
+        const level = attempt === 1 || attempt % 10 === 0 ? "warn" : "debug";
+        taskLog[level]({ code: err.code, why: err.message, attempt, delayMs }, `${what} failed; retrying`);
+      },
+      stillOurs: () =>
+        deps.store.tasks.renew(task.id, owner, new Date(deps.clock.now().getTime() + options.leaseMs)),
+    });
+    const retry = options.retry ?? DEFAULT_RETRY;
+    const record = <T>(what: string, fn: () => Promise<T>) => retrying(fn, retry, hooks(what));
     /** Scrubs secrets from the stored data, then ends the task. */
     const end = async (state: "succeeded" | "failed", error: string | null) => {
       const secrets = workflow.secretFields ?? [];
       if (secrets.some((f) => f in data)) {
         for (const field of secrets) delete data[field];
-        await deps.store.tasks.progress(task.id, owner, lastStep ?? "", data, deps.clock.now());
+        await record("scrubbing the task's secrets", () =>
+          deps.store.tasks.progress(task.id, owner, lastStep ?? "", data, deps.clock.now()),
+        );
       }
       const now = deps.clock.now();
-      await deps.store.tasks.finish(task.id, owner, state, error, now);
+      await record("ending the task", () => deps.store.tasks.finish(task.id, owner, state, error, now));
       const seconds = Math.max(0, now.getTime() - task.createdAt.getTime()) / 1000;
       metrics.tasks.observe({ workflow: task.kind, result: state }, seconds);
     };
@@ -163,15 +189,17 @@ export function createTaskManager(
         const started = Date.now();
         current = step.name;
         stepStarted = started;
-        const result = await withTimeout(step.timeoutMs, stopSignal, step.name, (signal) =>
-          step.run(ctx(signal)),
+        const result = await record(`step ${step.name}`, () =>
+          withTimeout(step.timeoutMs, stopSignal, step.name, (signal) => step.run(ctx(signal))),
         );
         if (stopSignal.aborted) return;
         const stepSeconds = (Date.now() - started) / 1000;
         metrics.taskSteps.observe({ workflow: task.kind, step: step.name, result: "ok" }, stepSeconds);
         await boundary(step.name, "after");
         Object.assign(data, result ?? {});
-        const held = await deps.store.tasks.progress(task.id, owner, step.name, data, deps.clock.now());
+        const held = await record("recording progress", () =>
+          deps.store.tasks.progress(task.id, owner, step.name, data, deps.clock.now()),
+        );
         lastStep = step.name;
         taskLog.debug({ step: step.name, ms: Date.now() - started }, "step done");
         if (!held) {
@@ -189,14 +217,21 @@ export function createTaskManager(
         });
       }
     } catch (err) {
-      if (stopSignal.aborted) return; // shutting down: the lease lapses and the task resumes elsewhere
+      // Stopping: the lease lapses and the task resumes elsewhere. Lost: a delete cancelled it,
+      // or another task manager holds it now.
+      if (stopSignal.aborted) return;
+      if (err instanceof Abandoned) {
+        taskLog.info({ why: err.message }, "leaving the task");
+        return;
+      }
       const error = asCofferError(err);
       taskLog.warn({ err: error, code: error.code, step: current }, "task failed");
       metrics.taskFailures.inc({ workflow: task.kind, step: current, code: error.code });
       const stepSeconds = (Date.now() - stepStarted) / 1000;
       metrics.taskSteps.observe({ workflow: task.kind, step: current, result: "failed" }, stepSeconds);
+      const failure = ctx(new AbortController().signal);
       try {
-        await workflow.onFailure(ctx(new AbortController().signal), error);
+        await record("recording the failure", () => workflow.onFailure(failure, error));
       } finally {
         await end("failed", error.message);
         await events.record("instance.task_failed", {
@@ -212,11 +247,15 @@ export function createTaskManager(
 
   return {
     async start() {
-      subscription = await deps.bus.serve(TASKMANAGER_TOPIC, {
-        wake: async () => {
-          wake();
+      subscription = await deps.bus.serve(
+        TASKMANAGER_TOPIC,
+        {
+          wake: async () => {
+            wake();
+          },
         },
-      });
+        { service: true },
+      );
       timer = setInterval(wake, options.pollMs);
       timer.unref();
       wake();
@@ -260,42 +299,4 @@ function eventDetails(task: Task): Record<string, string> {
 function originOf(task: Task): TaskOrigin | undefined {
   const origin = task.data.origin as Partial<TaskOrigin> | undefined;
   return typeof origin?.requestId === "string" ? (origin as TaskOrigin) : undefined;
-}
-
-/** Runs `fn` with a signal that aborts on timeout or on `outer`; a timeout rejects with TimeoutError. */
-async function withTimeout<T>(
-  ms: number,
-  outer: AbortSignal,
-  what: string,
-  fn: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  const controller = new AbortController();
-  let onOuter = () => controller.abort();
-  // Stopping must not wait for a step that ignores its signal.
-  const stopping = new Promise<never>((_, reject) => {
-    onOuter = () => {
-      controller.abort();
-      reject(new UnavailableError("TASK_MANAGER_STOPPING", "the task manager is stopping"));
-    };
-  });
-  stopping.catch(() => undefined);
-  outer.addEventListener("abort", onOuter, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(
-        new TimeoutError(
-          "TASK_STEP_TIMEOUT",
-          `step ${what} did not finish within ${Math.round(ms / 1000)} s`,
-        ),
-      );
-    }, ms);
-  });
-  try {
-    return await Promise.race([fn(controller.signal), timeout, stopping]);
-  } finally {
-    clearTimeout(timer);
-    outer.removeEventListener("abort", onOuter);
-  }
 }

@@ -39,3 +39,27 @@ test("startTempPostgres runs a private server that stop() removes", async () => 
   assert.equal(await canConnect(server.port), false, "nothing listens any more");
   await server.stop(); // idempotent
 });
+
+test("a deferred server starts on demand; halt() and start() are an outage that keeps the data", async () => {
+  const server = await startTempPostgres({ deferStart: true });
+  try {
+    assert.equal(await canConnect(server.port), false, "deferred: not started yet");
+    await server.start();
+    const query = async (sql: string) => {
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      try {
+        return (await client.query<{ v: string }>(sql)).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    await query("create table kept (v text); insert into kept values ('still here')");
+    await server.halt();
+    assert.equal(await canConnect(server.port), false, "halted: nothing listens");
+    await server.start();
+    assert.deepEqual(await query("select v from kept"), [{ v: "still here" }]);
+  } finally {
+    await server.stop();
+  }
+});

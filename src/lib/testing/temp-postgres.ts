@@ -11,6 +11,10 @@ export interface TempPostgres {
   /** `postgresql://postgres@127.0.0.1:<port>/postgres` (trust auth on loopback). */
   readonly url: string;
   readonly port: number;
+  /** Stops the server (fast shutdown), keeping its data and port: an outage, ended by `start`. */
+  halt(): Promise<void>;
+  /** Starts the server again on the same data and port (after `halt`, or when created deferred). */
+  start(): Promise<void>;
   /** Stops the server and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -18,6 +22,8 @@ export interface TempPostgres {
 export interface TempPostgresOptions {
   /** Where initdb and postgres are; defaults to PostgreSQL 15's Debian location. */
   binDir?: string;
+  /** Initialise and pick the port, but do not start the server until `start()`. */
+  deferStart?: boolean;
 }
 
 const DEFAULT_BIN_DIR = "/usr/lib/postgresql/15/bin";
@@ -40,12 +46,16 @@ export async function startTempPostgres(options: TempPostgresOptions = {}): Prom
       ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "-N", "--no-instructions"],
       { ...common, timeoutMs: 60_000 },
     );
+    if (options.deferStart) {
+      const port = await freePort();
+      return handle(undefined, port, dir, () => startServer(join(bin, "postgres"), data, dir, port, common));
+    }
     // Another process may take the free port before postgres binds it; then try another.
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       try {
-        const child = await startServer(join(bin, "postgres"), data, dir, port, common);
-        return handle(child, port, dir);
+        const launch = () => startServer(join(bin, "postgres"), data, dir, port, common);
+        return handle(await launch(), port, dir, launch);
       } catch (err) {
         if (attempt >= 3 || !(err instanceof PortTaken)) throw err;
       }
@@ -96,14 +106,28 @@ async function startServer(
   }
 }
 
-function handle(child: ChildProcess, port: number, dir: string): TempPostgres {
+function handle(
+  first: ChildProcess | undefined,
+  port: number,
+  dir: string,
+  launch: () => Promise<ChildProcess>,
+): TempPostgres {
+  let child = first;
   let stopped: Promise<void> | undefined;
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     port,
+    async halt() {
+      if (child) await stopChild(child);
+      child = undefined;
+    },
+    async start() {
+      if (stopped) throw new Error("temporary PostgreSQL was removed");
+      if (!child || child.exitCode !== null || child.signalCode !== null) child = await launch();
+    },
     stop: () =>
       (stopped ??= (async () => {
-        await stopChild(child);
+        if (child) await stopChild(child);
         await rm(dir, { recursive: true, force: true });
       })()),
   };

@@ -20,14 +20,24 @@ import { sleep } from "../retry.js";
 /**
  * A throwaway RabbitMQ node for tests: its own node name, AMQP, distribution and epmd ports, and
  * its own mnesia/log/config/cookie files in a temp dir, no plugins, the default guest/guest user
- * (which RabbitMQ allows from loopback only, which is where we connect from). `stop()` stops the
- * node and the epmd we started for it and removes the dir. Starting takes several seconds (Erlang
- * boot plus RabbitMQ's boot steps), so a test file should start one node and share it.
+ * (which RabbitMQ allows from loopback only, which is where we connect from). Everything it opens
+ * listens on 127.0.0.1 only: AMQP, epmd, and the Erlang distribution port. `stop()` stops the node
+ * and the epmd we started for it and removes the dir. Starting takes several seconds (Erlang boot
+ * plus RabbitMQ's boot steps), so a test file should start one node and share it.
  */
 export interface TempRabbitMQ {
   /** amqp://guest:guest@127.0.0.1:<port> */
   url: string;
+  /** Stops the node, keeping its data, name and ports: an outage, ended by `start`. */
+  halt(): Promise<void>;
+  /** Starts the node again (after `halt`, or when created deferred); resolves once it takes AMQP. */
+  start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface TempRabbitMQOptions {
+  /** Pick the ports and start epmd, but not the node itself until `start()`. */
+  deferStart?: boolean;
 }
 
 /** Where Debian puts the real start script (/usr/sbin/rabbitmq-server only re-execs it via su). */
@@ -36,13 +46,13 @@ const EPMD = "epmd";
 const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 20_000;
 
-export async function startTempRabbitMQ(): Promise<TempRabbitMQ> {
+export async function startTempRabbitMQ(options: TempRabbitMQOptions = {}): Promise<TempRabbitMQ> {
   if (!existsSync(SERVER_SCRIPT)) throw new Error(`RabbitMQ is not installed (${SERVER_SCRIPT} missing)`);
   // Ports are free "a moment ago"; another test may grab one in between. Retry on a fresh set.
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      return await startOnce();
+      return await startOnce(options.deferStart === true);
     } catch (err) {
       lastError = err;
     }
@@ -50,42 +60,36 @@ export async function startTempRabbitMQ(): Promise<TempRabbitMQ> {
   throw lastError;
 }
 
-async function startOnce(): Promise<TempRabbitMQ> {
+async function startOnce(deferStart: boolean): Promise<TempRabbitMQ> {
   const dir = mkdtempSync(join(tmpdir(), "coffer-rabbitmq-"));
   const { epmdPort, amqpPort, distPort } = await distinctFreePorts();
-  const children: ChildProcess[] = [];
+  let epmd: ChildProcess | undefined;
+  let node: ChildProcess | undefined;
   // If the test process exits without calling stop(), do not leave a broker running.
   const onExit = (): void => {
-    for (const child of children) killGroup(child, "SIGKILL");
+    for (const child of [node, epmd]) if (child) killGroup(child, "SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   };
   process.once("exit", onExit);
 
+  const halt = async (): Promise<void> => {
+    if (node) await stopChild(node);
+    node = undefined;
+  };
   const stop = async (): Promise<void> => {
     process.removeListener("exit", onExit);
     // Node first (it deregisters from epmd as it goes), then epmd, then the files.
-    for (const child of [...children].reverse()) await stopChild(child);
+    await halt();
+    if (epmd) await stopChild(epmd);
     await rm(dir, { recursive: true, force: true });
   };
 
-  try {
+  const url = `amqp://guest:guest@127.0.0.1:${amqpPort}`;
+  const nodeName = `coffer-test-${process.pid}-${amqpPort}@localhost`;
+  const start = async (): Promise<void> => {
+    if (node && node.exitCode === null && node.signalCode === null) return;
     const logFd = openSync(join(dir, "console.log"), "a");
-    // epmd runs in the foreground as our child so that we own it and can stop it by pid; the node is
-    // told not to start one of its own (-start_epmd false), so nothing is left behind.
-    const epmd = spawn(EPMD, ["-port", String(epmdPort), "-address", "127.0.0.1"], {
-      cwd: dir,
-      detached: true,
-      stdio: ["ignore", logFd, logFd],
-    });
-    children.push(epmd);
-    await waitUntil(() => canConnect(epmdPort), epmd, dir, "epmd to listen");
-
-    for (const sub of ["home", "mnesia", "log"]) mkdirSync(join(dir, sub));
-    // An empty plugins file: no management UI, no extra boot steps.
-    writeFileSync(join(dir, "enabled_plugins"), "[].\n");
-    writeFileSync(join(dir, "rabbitmq-env.conf"), "");
-    const nodeName = `coffer-test-${process.pid}-${amqpPort}@localhost`;
-    const node = spawn(SERVER_SCRIPT, [], {
+    node = spawn(SERVER_SCRIPT, [], {
       cwd: dir,
       // A process group of its own: the script, the Erlang VM and its helpers stop together.
       detached: true,
@@ -107,16 +111,34 @@ async function startOnce(): Promise<TempRabbitMQ> {
         RABBITMQ_MNESIA_BASE: join(dir, "mnesia"),
         RABBITMQ_LOG_BASE: join(dir, "log"),
         RABBITMQ_PID_FILE: join(dir, "rabbitmq.pid"),
-        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: "-start_epmd false",
+        // No epmd of its own (ours runs on loopback), and the Erlang distribution listens on
+        // loopback too: by default it would take the port on every interface.
+        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: "-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}",
       },
     });
-    children.push(node);
     closeSync(logFd);
-
-    const url = `amqp://guest:guest@127.0.0.1:${amqpPort}`;
     await waitUntil(() => acceptsAmqp(url), node, dir, "RabbitMQ to accept AMQP connections");
+  };
+
+  try {
+    const logFd = openSync(join(dir, "console.log"), "a");
+    // epmd runs in the foreground as our child so that we own it and can stop it by pid; the node is
+    // told not to start one of its own (-start_epmd false), so nothing is left behind.
+    epmd = spawn(EPMD, ["-port", String(epmdPort), "-address", "127.0.0.1"], {
+      cwd: dir,
+      detached: true,
+      stdio: ["ignore", logFd, logFd],
+    });
+    closeSync(logFd);
+    await waitUntil(() => canConnect(epmdPort), epmd, dir, "epmd to listen");
+
+    for (const sub of ["home", "mnesia", "log"]) mkdirSync(join(dir, sub));
+    // An empty plugins file: no management UI, no extra boot steps.
+    writeFileSync(join(dir, "enabled_plugins"), "[].\n");
+    writeFileSync(join(dir, "rabbitmq-env.conf"), "");
+    if (!deferStart) await start();
     let stopped: Promise<void> | undefined;
-    return { url, stop: () => (stopped ??= stop()) };
+    return { url, halt, start, stop: () => (stopped ??= stop()) };
   } catch (err) {
     await stop();
     throw err;

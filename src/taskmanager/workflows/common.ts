@@ -27,7 +27,9 @@ export async function awaitHealthy<D extends TaskData>(ctx: StepContext<D>): Pro
       throw new UpstreamError("ENGINE_NOT_HEALTHY", `the database engine reported "${status}"`);
     }
     if (ctx.signal.aborted)
-      throw new TimeoutError("ENGINE_HEALTH_TIMEOUT", "the engine did not become healthy in time");
+      throw new TimeoutError("ENGINE_HEALTH_TIMEOUT", "the engine did not become healthy in time", {
+        retryable: false, // the step used up its time; waiting again would not be waiting less
+      });
     await sleep(pollMs);
   }
 }

@@ -27,7 +27,15 @@ export const createInstance = defineWorkflow<CreateData>({
       name: "place",
       timeoutMs: 120_000,
       async run({ instanceId, data, deps }) {
-        const host = data.host ?? (await deps.pickHost(instanceId));
+        // Intent before the side effect: the host is recorded before it is asked to provision, so
+        // that a delete (or an audit) finds what this step may have made there even if the call is
+        // cut, the task manager dies or the task fails before the reply. A step run again keeps the
+        // host it recorded the first time.
+        const recorded = (await deps.store.instances.get(instanceId))?.host ?? undefined;
+        const host = data.host ?? recorded ?? (await deps.pickHost(instanceId));
+        if (recorded !== host) {
+          await deps.store.instances.update(instanceId, { host, updatedAt: deps.clock.now() });
+        }
         const placed = await new HostClient(deps.bus, host).provision({
           instanceId,
           volumeSizeGb: data.volumeSizeGb,

@@ -16,7 +16,11 @@ export const deleteInstance = defineWorkflow<DeleteData>({
       name: "destroy",
       timeoutMs: 120_000,
       async run({ instanceId, data, deps }) {
-        if (data.host) await new HostClient(deps.bus, data.host).destroy(instanceId);
+        // The host known when the delete was asked, else the one recorded since: a create that was
+        // still placing then has recorded its host by now (intent is recorded before provisioning).
+        const host =
+          data.host ?? (await deps.store.instances.get(instanceId, { includeDeleted: true }))?.host ?? null;
+        if (host) await new HostClient(deps.bus, host).destroy(instanceId);
       },
     },
     {

@@ -3,10 +3,10 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
 import { ValidationError, validateConfigValues, type ConfigValues } from "../../../domain/index.js";
 import { resolveDatastoreVersion, versionIndex } from "../../../catalog/index.js";
-import { TASKMANAGER_TOPIC } from "../../../taskmanager/index.js";
 import type { Configuration } from "../../../store/index.js";
 import { authorize } from "../../auth.js";
 import type { ApiDeps } from "../../deps.js";
+import { wakeTaskManagers } from "../../wake.js";
 import { nextHref, pageLimit } from "../instances/read.js";
 import { checkInstances, loadConfiguration, recordApply, awaitApplied } from "./apply.js";
 import { configurationDetail, configurationView } from "./views.js";
@@ -136,7 +136,7 @@ export function configurationGroupRoutes(app: FastifyInstance, deps: ApiDeps): v
       for (const instance of attached) ids.push(await recordApply(tx, instance, group.id, values, now));
       return ids;
     });
-    if (attached.length > 0) await bus.cast(TASKMANAGER_TOPIC, "wake", {});
+    if (attached.length > 0) await wakeTaskManagers(deps);
     await awaitApplied(store, tasks);
   }
 

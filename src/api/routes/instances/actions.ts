@@ -1,9 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { ValidationError, assertAllowed } from "../../../domain/index.js";
-import { TASKMANAGER_TOPIC } from "../../../taskmanager/index.js";
 import { authorize } from "../../auth.js";
 import { flavorFromRef } from "../../../catalog/index.js";
 import type { ApiDeps } from "../../deps.js";
+import { wakeTaskManagers } from "../../wake.js";
 import { loadInstance, stateOf } from "./load.js";
 import { recordTask } from "./tasks.js";
 
@@ -11,7 +11,7 @@ type Params = { projectId: string; id: string };
 
 /** POST instances/{id}/action (§2.4): exactly one of restart, resize, reset_status. */
 export function instanceActionRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { store, bus, clock, identity } = deps;
+  const { store, clock, identity } = deps;
 
   app.post<{ Params: Params; Body: Record<string, unknown> | undefined }>(
     "/v1.0/:projectId/instances/:id/action",
@@ -103,7 +103,7 @@ export function instanceActionRoutes(app: FastifyInstance, deps: ApiDeps): void 
         default:
           throw new ValidationError("ACTION_UNKNOWN", `Unknown action: ${action}.`);
       }
-      await bus.cast(TASKMANAGER_TOPIC, "wake", {});
+      await wakeTaskManagers(deps);
       return reply.status(202).send();
     },
   );

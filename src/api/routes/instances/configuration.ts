@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { NotFoundError, ValidationError, assertAllowed, type ConfigValues } from "../../../domain/index.js";
 import { engineFor } from "../../../guestagent/index.js";
-import { TASKMANAGER_TOPIC } from "../../../taskmanager/index.js";
 import type { Instance } from "../../../store/index.js";
 import { authorize } from "../../auth.js";
 import type { ApiDeps } from "../../deps.js";
+import { wakeTaskManagers } from "../../wake.js";
 import { awaitApplied, checkInstances, loadConfiguration, recordApply } from "../configurations/apply.js";
 import { loadInstance, stateOf } from "./load.js";
 
@@ -52,7 +52,7 @@ export async function attachConfiguration(
   await checkInstances(deps.store, deps.bus, [instance], group.values);
   const now = deps.clock.now();
   const task = await deps.store.transaction((tx) => recordApply(tx, instance, group.id, group.values, now));
-  await deps.bus.cast(TASKMANAGER_TOPIC, "wake", {});
+  await wakeTaskManagers(deps);
   await awaitApplied(deps.store, [task]);
 }
 
@@ -62,7 +62,7 @@ export async function detachConfiguration(deps: ApiDeps, instance: Instance): Pr
   assertAllowed("configuration_change", instance.id, await stateOf(deps.store, instance));
   const now = deps.clock.now();
   const task = await deps.store.transaction((tx) => recordApply(tx, instance, null, {}, now));
-  await deps.bus.cast(TASKMANAGER_TOPIC, "wake", {});
+  await wakeTaskManagers(deps);
   await awaitApplied(deps.store, [task]);
 }
 

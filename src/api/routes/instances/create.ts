@@ -3,9 +3,10 @@ import type { FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
 import { NotImplementedError, ValidationError } from "../../../domain/index.js";
 import { capabilitiesOf, checkSpecs } from "../../../guestagent/index.js";
-import { TASKMANAGER_TOPIC, type CreateData } from "../../../taskmanager/index.js";
+import { type CreateData } from "../../../taskmanager/index.js";
 import { flavorFromRef, resolveDatastoreVersion, versionIndex } from "../../../catalog/index.js";
 import type { ApiDeps } from "../../deps.js";
+import { wakeTaskManagers } from "../../wake.js";
 import { parseAccess } from "./access.js";
 import { groupFor } from "./configuration.js";
 import { claimPooled, releasePooled } from "./pooled.js";
@@ -65,7 +66,7 @@ type CreateBody = Static<typeof CreateBody>;
 
 /** POST instances (§2.4): validate everything, then record the instance and its task at once. */
 export function instanceCreateRoute(app: FastifyInstance, deps: ApiDeps): void {
-  const { store, identity, bus, clock, config } = deps;
+  const { store, identity, clock, config } = deps;
   app.post<{ Params: { projectId: string }; Body: CreateBody }>(
     "/v1.0/:projectId/instances",
     { schema: { body: CreateBody }, config: { policy: "instance:create" } },
@@ -178,7 +179,7 @@ export function instanceCreateRoute(app: FastifyInstance, deps: ApiDeps): void {
           if (pooled) await releasePooled(deps, pooled);
           throw err;
         });
-      await bus.cast(TASKMANAGER_TOPIC, "wake", {});
+      await wakeTaskManagers(deps);
 
       const ctx = viewContext(request, {
         isAdmin: request.caller?.isAdmin ?? false,

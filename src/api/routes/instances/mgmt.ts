@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { ValidationError } from "../../../domain/index.js";
-import { TASKMANAGER_TOPIC } from "../../../taskmanager/index.js";
 import { versionIndex } from "../../../catalog/index.js";
 import type { ApiDeps } from "../../deps.js";
+import { wakeTaskManagers } from "../../wake.js";
 import { loadInstance } from "./load.js";
 import { pageLimit, nextHref } from "./read.js";
 import { recordTask } from "./tasks.js";
@@ -16,7 +16,7 @@ type Params = { projectId: string; id: string };
  * instance back), reboot, reset-task-status.
  */
 export function mgmtInstanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { store, bus, clock, config } = deps;
+  const { store, clock, config } = deps;
 
   app.get<{
     Params: { projectId: string };
@@ -83,7 +83,7 @@ export function mgmtInstanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
         default:
           throw new ValidationError("ACTION_UNKNOWN", `Unknown action: ${keys[0]}.`);
       }
-      await bus.cast(TASKMANAGER_TOPIC, "wake", {});
+      await wakeTaskManagers(deps);
       return reply.status(202).send();
     },
   );

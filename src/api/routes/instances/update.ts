@@ -3,9 +3,10 @@ import type { FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
 import { ValidationError, assertAllowed } from "../../../domain/index.js";
 import type { Instance } from "../../../store/index.js";
-import { TASKMANAGER_TOPIC, type DeleteData, type UpdateAccessData } from "../../../taskmanager/index.js";
+import { type DeleteData, type UpdateAccessData } from "../../../taskmanager/index.js";
 import { authorize } from "../../auth.js";
 import type { ApiDeps } from "../../deps.js";
+import { wakeTaskManagers } from "../../wake.js";
 import { parseAccessChange, type Access } from "./access.js";
 import { attachConfiguration, detachConfiguration } from "./configuration.js";
 import { loadInstance, stateOf } from "./load.js";
@@ -30,7 +31,7 @@ type UpdateBody = Static<typeof UpdateBody>;
 
 /** PUT/PATCH and DELETE instances/{id} (§2.4). */
 export function instanceUpdateRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { store, bus, clock } = deps;
+  const { store, clock } = deps;
 
   const update = (method: "PUT" | "PATCH") =>
     app.route<{ Params: Params; Body: UpdateBody }>({
@@ -87,7 +88,7 @@ export function instanceUpdateRoutes(app: FastifyInstance, deps: ApiDeps): void 
             await tx.instances.update(instance.id, { ...renamed, updatedAt: now });
             await recordTask(tx, instance, "update_access", "UPDATING", data, now);
           });
-          await bus.cast(TASKMANAGER_TOPIC, "wake", {});
+          await wakeTaskManagers(deps);
           return reply.status(202).send();
         }
         await store.instances.update(instance.id, {
@@ -126,7 +127,7 @@ export function instanceUpdateRoutes(app: FastifyInstance, deps: ApiDeps): void 
       });
       await tx.instances.update(instance.id, { taskStatus: "DELETING", updatedAt: now });
     });
-    await bus.cast(TASKMANAGER_TOPIC, "wake", {});
+    await wakeTaskManagers(deps);
     return reply.status(202).send();
   });
 }
