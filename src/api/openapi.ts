@@ -78,7 +78,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           "OpenStack Trove v1.0 (database instances, users, databases, configuration groups, flavors, datastores, limits, mgmt) and the Keystone v3 subset Coffer serves, on one listener.",
       },
       components: {
-        securitySchemes: { token: { type: "apiKey", in: "header", name: "X-Auth-Token" } },
+        securitySchemes: {
+          token: { type: "apiKey", in: "header", name: "X-Auth-Token" },
+          scrape: { type: "http", scheme: "bearer", description: "The scrape credential (--metrics-token)" },
+        },
       },
     },
     // Shared schemas are named by their own $id in `components.schemas`.
@@ -105,7 +108,7 @@ function documented(schema: Schema | undefined, url: string, route: RouteOptions
   });
   const out: Schema = { ...(schema ?? {}) };
   out.tags ??= [tagOf(url)];
-  if (route.config?.tokenRequired) out.security = [{ token: [] }];
+  if (route.config?.tokenRequired) out.security ??= [{ token: [] }];
   const body = route.method !== "GET" && route.method !== "DELETE" && !schema?.body;
   if (body) out.description = withNote(out.description, "The request body is checked by the handler.");
   // Declared route responses win; the faults are added beside them.

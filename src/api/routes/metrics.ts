@@ -16,7 +16,15 @@ type Include = (typeof INCLUDE)[number];
  * token (`X-Auth-Token`, or as the bearer).
  */
 export function metricsRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get<{ Querystring: { include?: string } }>("/metrics", async (request, reply) => {
+  const options = {
+    // Either credential reads it: an admin's token, or the scrape credential as a bearer.
+    config: { tokenRequired: true },
+    schema: {
+      summary: "Prometheus metrics",
+      security: [{ token: [] as string[] }, { scrape: [] as string[] }] as Record<string, string[]>[],
+    },
+  };
+  app.get<{ Querystring: { include?: string } }>("/metrics", options, async (request, reply) => {
     await checkScrapeAccess(request, deps);
     const include = parseInclude(request.query.include);
     await sendMetrics(reply, deps, include);

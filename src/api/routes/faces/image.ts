@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { NotFoundError } from "../../../domain/index.js";
 import { IMAGE_PATH } from "../../../identity/index.js";
 import type { ApiDeps } from "../../deps.js";
@@ -16,7 +16,8 @@ export const IMAGE_ROOT = IMAGE_PATH;
 
 export async function imageRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   useFaceErrors(app, deps);
-  app.get("/", async (request) => ({
+  // The face's root with and without its slash, as two routes so that each is in the OpenAPI document.
+  const versions = async (request: FastifyRequest) => ({
     versions: [
       {
         id: "v2.0",
@@ -24,7 +25,9 @@ export async function imageRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
         links: [{ rel: "self", href: `${baseUrl(request)}${IMAGE_ROOT}/v2/` }],
       },
     ],
-  }));
+  });
+  app.get("", versions);
+  app.get("/", { prefixTrailingSlash: "slash" }, versions);
   await app.register(
     async (scope) => {
       useFaceAuth(scope, deps);

@@ -20,7 +20,8 @@ type P = { projectId: string };
 export async function volumeRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { identity, store } = deps;
   useFaceErrors(app, deps);
-  app.get("/", async (request) => ({
+  // The face's root with and without its slash, as two routes so that each is in the OpenAPI document.
+  const versions = async (request: FastifyRequest) => ({
     versions: [
       {
         id: "v3.0",
@@ -34,7 +35,9 @@ export async function volumeRoutes(app: FastifyInstance, deps: ApiDeps): Promise
         ],
       },
     ],
-  }));
+  });
+  app.get("", versions);
+  app.get("/", { prefixTrailingSlash: "slash" }, versions);
   await app.register(
     async (scope) => {
       useFaceAuth(scope, deps, (request) => {

@@ -22,7 +22,10 @@ function v21(request: FastifyRequest, href: string) {
 
 /** `root`: where the face is mounted (`/compute`); `prefix`: the version's path under it (`/v2.1`). */
 export function computeVersionRoutes(app: FastifyInstance, root: string, prefix: string): void {
-  app.get("/", async (request) => ({ versions: [v21(request, root + prefix)] }));
+  // The face's root with and without its slash, as two routes so that each is in the OpenAPI document.
+  const versions = async (request: FastifyRequest) => ({ versions: [v21(request, root + prefix)] });
+  app.get("", versions);
+  app.get("/", { prefixTrailingSlash: "slash" }, versions);
   const one = async (request: FastifyRequest) => {
     const version = v21(request, root + prefix);
     return {
