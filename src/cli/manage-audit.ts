@@ -23,7 +23,8 @@ export function registerAuditCommand(program: Command): void {
     const { openStore } = await import("../store/index.js");
     const { createLogger } = await import("../lib/index.js");
     const { auditHost, formatAudit } = await import("../server/index.js");
-    const logger = createLogger({ level: "warn" });
+    // Warnings go to stderr: stdout is the report (JSON with --json).
+    const logger = createLogger({ level: "warn", destination: process.stderr });
     const store = await openStore(config.infraDb, { logger });
     try {
       const report = await auditHost({ store, config, logger, repair: opts.repair === true });
