@@ -44,10 +44,12 @@ const concurrency = Number(process.env.COFFER_TEST_CONCURRENCY ?? 3);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+let todo = 0;
 const stream = run({ files, concurrency, timeout: 10 * 60_000 });
 stream.on("test:pass", (e) => {
   if (e.details?.type === "suite") return;
-  if (e.skip || e.todo) skipped++;
+  if (e.todo) todo++;
+  else if (e.skip) skipped++;
   else passed++;
 });
 stream.on("test:fail", (e) => {
@@ -57,7 +59,8 @@ stream.on("test:fail", (e) => {
 stream.compose(spec).pipe(process.stdout);
 stream.on("end", () => {
   setImmediate(() => {
-    console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+    const more = `${skipped ? `, ${skipped} skipped` : ""}${todo ? `, ${todo} todo` : ""}`;
+    console.log(`\n${passed} passed, ${failed} failed${more}`);
     process.exitCode = failed > 0 ? 1 : 0;
   });
 });

@@ -9,6 +9,8 @@ import { cofferBin, startCoffer, trove, type CofferServer } from "./support/coff
  * create --users`. One instance per engine for the whole file: MariaDB's max_connections is
  * dynamic (applied at once), PostgreSQL's needs a restart (RESTART_REQUIRED until `trove restart`).
  * A few steps use Coffer's own CLI (`coffer configuration-*`) instead, to cover it on real instances.
+ * The PostgreSQL instance is made by `openstack database instance create --is-public`, as
+ * upstream's own tests make theirs, on a server with no public address pool.
  */
 
 interface Engine {
@@ -105,13 +107,19 @@ async function maxConnections(e: Engine): Promise<number> {
   return Number(result.stdout.trim().split(/\s+/).pop());
 }
 
-/** After a change: MariaDB has it at once; PostgreSQL says RESTART_REQUIRED, and has it after `trove restart`. */
+/**
+ * After a change: MariaDB has it at once; PostgreSQL says RESTART_REQUIRED, and has it after
+ * `trove restart`. The change's request answered once the values were applied (as upstream's
+ * blocking guest calls), so both hold the moment it returns: no waiting before the first look.
+ */
 async function expectApplied(e: Engine, before: number, expected: number): Promise<void> {
+  const now = await show(e);
   if (e.live) {
-    await settled(e, "ACTIVE");
-    assert.equal(await maxConnections(e), expected, `${e.datastore}: applied at once`);
+    assert.equal(await maxConnections(e), expected, `${e.datastore}: applied when the request returned`);
+    assert.deepEqual([now.status, now.operating_status], ["ACTIVE", "HEALTHY"], JSON.stringify(now));
     return;
   }
+  assert.equal(now.status, "RESTART_REQUIRED", `${e.datastore}: ${JSON.stringify(now)}`);
   await settled(e, "RESTART_REQUIRED");
   assert.equal(await maxConnections(e), before, `${e.datastore}: not before the restart`);
   await ok(["restart", e.id]);
@@ -123,6 +131,17 @@ before(async () => {
   server = await startCoffer();
   await Promise.all(
     engines.map(async (e) => {
+      if (e.datastore === "postgresql") {
+        const args = ["database", "instance", "create", `cfg-${e.datastore}`, "--flavor", "6", "--size", "1"];
+        args.push("--datastore", e.datastore, "--databases", "db1", "--users", "u1:pw1", "--is-public");
+        const created = await run("openstack", [...args, "-f", "json"], {
+          env: server.env,
+          timeoutMs: 60_000,
+        });
+        assert.equal(created.code, 0, created.stderr);
+        e.id = (JSON.parse(created.stdout) as { id: string }).id;
+        return;
+      }
       const created = await json<{ id: string }>([
         "create",
         `cfg-${e.datastore}`,
@@ -147,6 +166,23 @@ before(async () => {
 
 after(async () => {
   await server?.close();
+});
+
+test("is_public on a server without a public pool: accepted, shown, reachable at the instance's own address", async () => {
+  const pg = engines.find((e) => e.datastore === "postgresql")!;
+  const shown = await run("openstack", ["database", "instance", "show", pg.id, "-f", "json"], {
+    env: server.env,
+    timeoutMs: 60_000,
+  });
+  assert.equal(shown.code, 0, shown.stderr);
+  const view = JSON.parse(shown.stdout) as {
+    public: boolean;
+    addresses: { address: string; type: string }[];
+  };
+  assert.equal(view.public, true);
+  assert.deepEqual(view.addresses, [{ address: pg.address, type: "private" }], "no public address to show");
+  assert.ok(pg.address.startsWith("127."), pg.address);
+  assert.ok((await maxConnections(pg)) > 0, "a client connects at that address");
 });
 
 test("the base configuration comes from the flavor (configuration-default)", async () => {

@@ -99,3 +99,28 @@ test("a pooled instance looks like a cold one to its user, and a later one inher
   assert.deepEqual(av.tables, [], "no table of the deleted instance");
   await assert.rejects(connect(again.ip![0]!, "alice", "alice-pw-1"), "the old password does not work");
 });
+
+test("a clean stop (SIGTERM) destroys the unclaimed pool member, which served nobody; users' instances keep running", async () => {
+  const member = await readyMember(server);
+  const instances = join(server.dir, "compute", "host", "instances");
+  const engineOf = async (id: string) =>
+    JSON.parse(await readFile(join(instances, id, "engine.pid"), "utf8")) as { pid: number };
+  const memberPid = (await engineOf(member)).pid;
+  const { body } = await api.trove<{ instances: { id: string }[] }>("GET", "/instances");
+  assert.ok(body.instances.length > 0);
+  await server.kill("SIGTERM");
+  assert.equal(alive(memberPid), false, "the member's engine is gone");
+  await assert.rejects(readFile(join(instances, member, "placement.json")), "and its volume and placement");
+  for (const instance of body.instances) {
+    assert.equal(alive((await engineOf(instance.id)).pid), true, `${instance.id} still runs`);
+  }
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

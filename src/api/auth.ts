@@ -58,16 +58,30 @@ export function decorateAuth(app: FastifyInstance): void {
 export async function authenticate(request: FastifyRequest, identity: Identity): Promise<Caller> {
   const header = request.headers["x-auth-token"];
   const secret = Array.isArray(header) ? header[0] : header;
+  const checks = request.server.metrics.tokenChecks;
   if (!secret) {
+    checks.inc({ result: "missing" });
     throw new UnauthorizedError("TOKEN_MISSING", "The request you have made requires authentication.");
   }
-  const info = await identity.tokens.validate(secret);
+  const info = await identity.tokens.validate(secret).catch((err: unknown) => {
+    checks.inc({ result: err instanceof UnauthorizedError ? "invalid" : "error" });
+    throw err;
+  });
+  checks.inc({ result: "valid" });
   request.token = info;
   request.caller = callerOf(info);
   return request.caller;
 }
 
+/** Marks every route of the scope as needing a token (the OpenAPI document says so, openapi.ts). */
+function markTokenRequired(scope: FastifyInstance): void {
+  scope.addHook("onRoute", (route) => {
+    route.config = { ...route.config, tokenRequired: true };
+  });
+}
+
 export function useTokenAuth(scope: FastifyInstance, identity: Identity): void {
+  markTokenRequired(scope);
   scope.addHook("onRequest", async (request) => {
     await authenticate(request, identity);
   });
@@ -85,6 +99,7 @@ function useRoutePolicy(scope: FastifyInstance): void {
 const READ_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export function useDatabaseApiAuth(scope: FastifyInstance, identity: Identity): void {
+  markTokenRequired(scope);
   scope.addHook("onRequest", async (request) => {
     const caller = await authenticate(request, identity);
     const [version, projectId, collection] = pathSegments(request.url);

@@ -3,6 +3,6 @@
  * Fastify app that does not listen; every route module is registered in routes/index.ts, and
  * faults.ts is the only place where errors become HTTP statuses and Trove fault bodies.
  */
-export { buildApp } from "./app.js";
+export { buildApp, buildMetricsApp, type MetricsAppDeps } from "./app.js";
 export type { ApiDeps } from "./deps.js";
 export { toFault, faultBody, statusOf } from "./faults.js";

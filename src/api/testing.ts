@@ -9,6 +9,33 @@ import { silentLogger } from "../lib/index.js";
 import { createInProcessBus, type MessageBus } from "../bus/index.js";
 import { buildApp } from "./app.js";
 
+export interface Route {
+  method: string;
+  /** Fastify's form, e.g. `/v1.0/:projectId/instances/:id`. */
+  path: string;
+}
+
+/**
+ * Every (method, path) the app serves, from Fastify's printed route tree, so that checks walking
+ * the routes cover routes added later without being told. HEAD is GET's twin and is left out.
+ */
+export function routeTable(app: FastifyInstance): Route[] {
+  const out: Route[] = [];
+  for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
+    const stack: string[] = [];
+    for (const line of app.printRoutes({ commonPrefix: false, method: method as "GET" }).split("\n")) {
+      const m = /^((?:│ {3}| {4})*)(?:├── |└── )(.*?)(?: \(([^)]*)\))?$/.exec(line);
+      if (!m) continue;
+      const depth = m[1]!.length / 4;
+      const path = (depth > 0 ? stack[depth - 1]! : "") + m[2]!;
+      stack[depth] = path;
+      stack.length = depth + 1;
+      if (m[3]?.split(", ").includes(method)) out.push({ method, path });
+    }
+  }
+  return out;
+}
+
 export interface TestApp {
   app: FastifyInstance;
   fx: IdentityFixture;

@@ -8,6 +8,7 @@ import {
   type Flavor,
   type ParameterRule,
 } from "../domain/index.js";
+import { engineFor } from "../guestagent/index.js";
 import type { Repositories, Store } from "../store/index.js";
 import { datastoreByIdOrName, versionByIdOrName } from "./resolve.js";
 
@@ -51,7 +52,12 @@ export interface VersionUpdate {
   makeDefault?: boolean;
 }
 
-/** trove-manage datastore_version_update: creates or updates a version (keyed by datastore and name). */
+/**
+ * trove-manage datastore_version_update: creates or updates a version (keyed by datastore and
+ * name). A new version starts with the configuration parameter rules its engine driver ships, as
+ * the versions registered at the first start do (db_load/remove_datastore_config_parameters
+ * change them): without rules a version could not have configuration groups at all.
+ */
 export async function updateDatastoreVersion(store: Store, u: VersionUpdate): Promise<DatastoreVersion> {
   if (!isManager(u.manager)) {
     throw new ValidationError(
@@ -78,6 +84,11 @@ export async function updateDatastoreVersion(store: Store, u: VersionUpdate): Pr
     const version = existing
       ? ((await tx.datastoreVersions.update(existing.id, fields)) ?? existing)
       : await tx.datastoreVersions.create({ id: randomUUID(), datastoreId: ds.id, ...fields });
+    if (!existing) {
+      for (const rule of engineFor(manager).capabilities.parameterRules) {
+        await tx.parameterRules.upsert(version.id, rule);
+      }
+    }
     if (u.makeDefault) await tx.datastores.setDefaultVersion(ds.id, version.id);
     return version;
   });

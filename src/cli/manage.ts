@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerAuditCommand } from "./manage-audit.js";
 import { registerBootstrapCommand } from "./bootstrap.js";
 import { addConfigFlags, configFromFlags } from "./config-flags.js";
 import { registerCatalogCommands } from "./manage-catalog.js";
@@ -26,4 +27,5 @@ export function registerManageCommands(program: Command): void {
   });
   registerCatalogCommands(program);
   registerConfigParameterCommands(program);
+  registerAuditCommand(program);
 }

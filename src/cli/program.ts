@@ -10,6 +10,7 @@ import { registerDatabaseCommands } from "./databases.js";
 import { registerUserCommands } from "./users.js";
 import { addAuthFlags } from "./auth.js";
 import { registerConfigurationCommands } from "./configurations.js";
+import { registerObservabilityCommands } from "./observability.js";
 
 export function buildCofferCli(): Command {
   const program = new Command("coffer")
@@ -25,6 +26,7 @@ export function buildCofferCli(): Command {
   registerDatabaseCommands(program);
   registerUserCommands(program);
   registerConfigurationCommands(program);
+  registerObservabilityCommands(program);
   return program;
 }
 

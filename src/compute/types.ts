@@ -19,7 +19,10 @@ export interface InstanceSpec {
   volumeSizeGb: number;
   ramMb: number;
   vcpus: number;
-  /** Reachable from outside the host through a public address (needs the host's public pool). */
+  /**
+   * Reachable from outside the host through a public address from the host's public pool. On a
+   * host without a pool, recorded only: the instance's own address is its one address.
+   */
   isPublic: boolean;
   /** Who may reach the public address (IPv4 CIDRs); empty: anyone. Default: empty. */
   allowedCidrs?: string[];
@@ -48,7 +51,7 @@ export interface InstancePlacement {
   ramMb: number;
   vcpus: number;
   isPublic: boolean;
-  /** Present while the instance is public: its address from the host's public pool. */
+  /** Present while the instance is public on a host with a public pool: an address from it. */
   publicAddress?: string;
   /** Absent in placements written before public addresses existed: nobody outside, no ports. */
   allowedCidrs?: string[];
@@ -110,6 +113,27 @@ export interface AdoptedInstance {
   problem?: string;
 }
 
+/**
+ * What the host really holds for one instance id, found where each kind of thing lives (not read
+ * from its placement): for `coffer-manage audit`, which compares it with the store.
+ */
+export interface InstanceHoldings {
+  instanceDir: boolean;
+  placement: boolean;
+  /** Its engine (and any process whose working directory is in its directory or cgroup). */
+  processes: number[];
+  cgroups: string[];
+  /** Where its volume is mounted, if it is. */
+  mountedAt?: string;
+  loopDevices: string[];
+  /** Its leased address. */
+  address?: string;
+  /** Its leased public address. */
+  publicAddress?: string;
+  /** Its nftables table exists (public instances). */
+  firewall: boolean;
+}
+
 export interface VolumeUsage {
   sizeGb: number;
   usedGb: number;
@@ -136,7 +160,9 @@ export interface ComputeProvider {
   resizeVolume(instanceId: string, newSizeGb: number): Promise<void>;
   /**
    * Gives (isPublic) or takes away the instance's public address and sets who may reach it, at
-   * once; the engine must be restarted to listen on a new address. Returns the new placement.
+   * once; the engine must be restarted to listen on a new address. Returns the new placement. A
+   * host without a public pool records isPublic and gives no address (the instance's own address
+   * is the only one it has).
    */
   setAccess(instanceId: string, access: InstanceAccess): Promise<InstancePlacement>;
   /** New memory and CPU limits, applied at once to the running process. */
@@ -146,6 +172,14 @@ export interface ComputeProvider {
   destroy(instanceId: string): Promise<void>;
   /** What this host holds, as recorded. */
   list(): Promise<InstancePlacement[]>;
+  /** What this host really holds, by instance id, whatever its records say (for audits). */
+  inventory(): Promise<Map<string, InstanceHoldings>>;
+  /**
+   * A clean stop: lets go of what holds no user's data — spare volumes are unmounted, their loop
+   * devices detached and their images removed — and of this process's address claims. Instances,
+   * their volumes and their engines stay: they outlive Coffer.
+   */
+  close(): Promise<void>;
   /**
    * At start-up: re-establishes what a reboot or crash undid (volume mounts, cgroups) for every
    * instance this host holds, and says which engines still run.

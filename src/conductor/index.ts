@@ -3,4 +3,4 @@
  * infrastructure database, from which the API derives status and operating_status.
  */
 export * from "./rpc.js";
-export { createConductor, type Conductor } from "./conductor.js";
+export { createConductor, type Conductor, type ConductorDeps } from "./conductor.js";

@@ -134,7 +134,8 @@ export const OPTIONS = [
     "computeDir",
     "compute-dir",
     "Where a compute host keeps instance volumes, engine state and templates. Engines run as an " +
-      "unprivileged user that must reach it, so as root it is not under the (private) data dir.",
+      "unprivileged user that must reach it, so as root it is not under the (private) data dir. " +
+      "One Coffer per compute dir: a second Coffer on this host (another data dir) needs its own.",
     (r) => (process.getuid?.() === 0 ? "/var/lib/coffer" : join(r.dataDir ?? ".", "compute")),
   ),
   option(
@@ -182,7 +183,44 @@ export const OPTIONS = [
       "volume size take from a pool; the pool refills in the background.",
     "",
   ),
+  option(
+    "eventRetention",
+    "event-retention",
+    "Days that instance events (created, resized, engine relaunched, …) are kept; older ones are " +
+      "removed hourly by the conductor.",
+    "30",
+  ),
+  option(
+    "metricsToken",
+    "metrics-token",
+    "A scrape credential for GET /metrics: Prometheus sends it as `Authorization: Bearer <token>` " +
+      "(its `authorization: {credentials_file: …}`). Empty: only an admin's token reads /metrics. " +
+      "Prefer the environment variable or the config file to the flag (a flag shows in ps).",
+    "",
+  ),
+  option(
+    "metricsPort",
+    "metrics-port",
+    "A port on --host where a process that does not run the api role serves its own /metrics " +
+      "(task managers, conductors, compute hosts when scaled out); empty: none. The api role serves " +
+      "/metrics on the API's own port.",
+    "",
+  ),
   option("logLevel", "log-level", "Log level: fatal, error, warn, info, debug, trace or silent.", "info"),
+  option(
+    "logFormat",
+    "log-format",
+    'How log lines look: "auto" (lines a person reads when stdout is a terminal, JSON otherwise), ' +
+      '"pretty" (always readable lines) or "json" (always one JSON object a line).',
+    "auto",
+  ),
+  option(
+    "testKillPoints",
+    "test-kill-points",
+    "Tests only: a kill-point plan file (docs/reliability.md); the task manager SIGKILLs this process at " +
+      "the step boundaries it names. Empty (the default): no kill point exists.",
+    "",
+  ),
 ] as const;
 
 export type OptionKey = (typeof OPTIONS)[number]["key"];

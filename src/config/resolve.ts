@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import { ValidationError } from "../domain/index.js";
+import { LOG_FORMATS, type LogFormat } from "../lib/index.js";
 import { OPTIONS, ROLES, type OptionKey, type Role } from "./options.js";
 
 /** The one resolved, validated, frozen configuration that internal code takes. */
@@ -31,7 +32,15 @@ export interface Config {
     readonly backups: number;
     readonly ram: number;
   };
+  /** Days instance events are kept. */
+  readonly eventRetentionDays: number;
+  /** The scrape credential for /metrics (a bearer token); empty: admin tokens only. */
+  readonly metricsToken: string;
+  /** Where a process without the api role serves /metrics; undefined: nowhere. */
+  readonly metricsPort: number | undefined;
   readonly logLevel: string;
+  /** `auto`: readable lines on a terminal, JSON otherwise. */
+  readonly logFormat: LogFormat;
   readonly defaultDatastore: string;
   readonly hostName: string;
   /** No `--host-name` was given: the name above is this machine's hostname. */
@@ -49,6 +58,8 @@ export interface Config {
   readonly spareVolumes: readonly { readonly sizeGb: number; readonly count: number }[];
   /** Warm pools per datastore version, flavor and volume size (empty: none). */
   readonly warmPools: readonly WarmPoolConfig[];
+  /** Tests only: the kill-point plan file; undefined (always, outside the kill-point sweep): none. */
+  readonly testKillPoints: string | undefined;
 }
 
 const VOLUME_FILESYSTEMS = ["auto", "xfs", "ext4"] as const;
@@ -126,6 +137,9 @@ function validate(raw: Record<string, string>, given: ReadonlySet<string>): Conf
   if (roles.length === 0) throw invalid("roles", "at least one role is needed");
   if (!LOG_LEVELS.includes(raw.logLevel!))
     throw invalid("log-level", `must be one of ${LOG_LEVELS.join(", ")}`);
+  const logFormat = raw.logFormat! as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat))
+    throw invalid("log-format", `must be one of ${LOG_FORMATS.join(", ")}`);
 
   const volumeFilesystem = raw.volumeFilesystem! as VolumeFilesystemOption;
   if (!VOLUME_FILESYSTEMS.includes(volumeFilesystem)) {
@@ -167,7 +181,12 @@ function validate(raw: Record<string, string>, given: ReadonlySet<string>): Conf
     lockoutThreshold,
     lockoutDurationSeconds,
     quotaDefaults: Object.freeze(quotaDefaults),
+    eventRetentionDays: parseInteger(raw.eventRetention!, "event-retention", 1, 36500),
+    metricsToken: raw.metricsToken!,
+    metricsPort:
+      raw.metricsPort === "" ? undefined : parseInteger(raw.metricsPort!, "metrics-port", 0, 65535),
     logLevel: raw.logLevel!,
+    logFormat,
     defaultDatastore: raw.defaultDatastore!,
     hostName: raw.hostName!,
     hostNameDefaulted: !given.has("hostName"),
@@ -180,6 +199,7 @@ function validate(raw: Record<string, string>, given: ReadonlySet<string>): Conf
     heartbeatExpiryMs: parseInteger(raw.heartbeatExpiry!, "heartbeat-expiry", 2, 86400) * 1000,
     spareVolumes: parseSpareVolumes(raw.spareVolumes!),
     warmPools: parseWarmPools(raw.warmPools!),
+    testKillPoints: raw.testKillPoints ? resolvePath(raw.testKillPoints) : undefined,
   };
 }
 

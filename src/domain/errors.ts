@@ -9,6 +9,7 @@ export const ErrorKind = {
   Unauthorized: "unauthorized", // 401: no or bad credentials
   Forbidden: "forbidden", // 403: authenticated, but not allowed
   NotFound: "not_found", // 404
+  NotAcceptable: "not_acceptable", // 406: the API version asked for is not served
   Conflict: "conflict", // 409: duplicate or still in use
   InvalidState: "invalid_state", // 422: the resource cannot do this now
   Unprocessable: "unprocessable", // 422: well-formed, but its values cannot be applied (e.g. a config value out of range)
@@ -94,6 +95,11 @@ export class ForbiddenError extends CofferError {
 export class NotFoundError extends CofferError {
   constructor(code: string, message: string, options?: ErrorOptions) {
     super(ErrorKind.NotFound, code, message, options);
+  }
+}
+export class NotAcceptableError extends CofferError {
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(ErrorKind.NotAcceptable, code, message, options);
   }
 }
 export class ConflictError extends CofferError {

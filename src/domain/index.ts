@@ -12,3 +12,5 @@ export * from "./flavors.js";
 export * from "./datastores.js";
 export * from "./configuration.js";
 export * from "./cidr.js";
+export * from "./engine-figures.js";
+export * from "./events.js";

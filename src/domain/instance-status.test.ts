@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { visibleStatus, type InstanceState } from "./instance-status.js";
+import { TASKS, visibleStatus, type InstanceState, type TaskStatus } from "./instance-status.js";
 import { assertAllowed } from "./instance-transitions.js";
 import { InvalidStateError } from "./errors.js";
 
@@ -30,6 +30,8 @@ test("status follows the task first (§3.3)", () => {
   assert.equal(show({ task: "RESIZING" }).status, "RESIZE");
   assert.deepEqual(show({ task: "RESTART_REQUIRED" }), { status: "RESTART_REQUIRED", operatingStatus: "" });
   assert.equal(show({ task: "DELETING" }).status, "SHUTDOWN");
+  assert.deepEqual(show({ task: "UPDATING" }), { status: "UPDATE", operatingStatus: "" });
+  assert.equal(show({ task: "STOPPING" }).status, "SHUTDOWN");
   assert.equal(show({ backupRunning: true }).status, "BACKUP");
 });
 
@@ -69,4 +71,24 @@ test("the transition table refuses busy instances with 422 in Trove's words", ()
     /Instance i1 is not ready, status: SHUTDOWN\./,
   );
   assert.doesNotThrow(() => assertAllowed("reset_status", "i1", { ...base, task: "BUILDING" }));
+});
+
+test("what the status shows and what the transition table accepts agree for every task", () => {
+  // A client polling until ACTIVE (or RESTART_REQUIRED) may then act: no task that shows either
+  // refuses an action, and every task that refuses one shows something else.
+  for (const task of Object.keys(TASKS) as TaskStatus[]) {
+    const state = { ...base, task };
+    const { status } = visibleStatus(state, now, 90_000);
+    let accepted = true;
+    try {
+      assertAllowed("restart", "i1", state);
+    } catch {
+      accepted = false;
+    }
+    assert.equal(
+      accepted,
+      status === "ACTIVE" || status === "RESTART_REQUIRED",
+      `task ${task} shows ${status}`,
+    );
+  }
 });

@@ -29,6 +29,8 @@ export const TASKS = {
     isError: false,
   },
   UPDATING: { action: "UPDATING", description: "Updating the instance.", isError: false },
+  // Coffer's own: the admin's stop runs as a task, and shows so (SHUTDOWN) while it runs.
+  STOPPING: { action: "STOPPING", description: "Stopping the database.", isError: false },
   BUILD_ERROR_SERVER: { action: "BUILDING", description: "Build error: Server.", isError: true },
   BUILD_ERROR_VOLUME: { action: "BUILDING", description: "Build error: Volume.", isError: true },
   BUILD_ERROR_GUEST_TIMEOUT: {
@@ -115,6 +117,13 @@ function statusOf(s: InstanceState): string {
       return "DETACH";
     case "DELETING":
       return s.server === "ERROR" ? "ERROR" : "SHUTDOWN";
+    // Upstream lets UPDATING fall through to ACTIVE while it refuses every action with 422 "task
+    // status was UPDATING": a client polling for ACTIVE could not know when it may act. Here every
+    // task that makes the transition table refuse shows a status other than ACTIVE.
+    case "UPDATING":
+      return "UPDATE";
+    case "STOPPING":
+      return "SHUTDOWN";
   }
   if (s.backupRunning) return "BACKUP";
   return s.server;

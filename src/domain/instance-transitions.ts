@@ -16,7 +16,7 @@ export const OPERATIONS = {
   configuration_change: { check: "idle", task: "NONE" },
   delete: { check: "not_building", task: "DELETING" },
   users_databases: { check: "datastore_running", task: null },
-  stop: { check: "none", task: null },
+  stop: { check: "none", task: "STOPPING" },
   start: { check: "none", task: "REBOOTING" },
   reboot: { check: "none", task: "REBOOTING" },
   reset_status: { check: "none", task: "NONE" },

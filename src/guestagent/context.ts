@@ -10,7 +10,7 @@ import type { Templates } from "./templates.js";
 export interface GuestContext {
   provider: ComputeProvider;
   /** Where heartbeats go (a warm pool's unclaimed engines report nowhere). */
-  conductor: Pick<ConductorClient, "heartbeat">;
+  conductor: Pick<ConductorClient, "heartbeat" | "event">;
   logger: Logger;
   clock: Clock;
   paths: GuestPaths;

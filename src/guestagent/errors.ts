@@ -21,12 +21,37 @@ export function closedError(instanceId: string): InvalidStateError {
   );
 }
 
-export function engineExited(instanceId: string, engine: string, logFile: string): UpstreamError {
+/**
+ * The engine ended before it accepted connections. The message quotes the engine's own reasons
+ * (users cannot read its log); the log files' paths are for operators, in the details.
+ */
+export function engineExited(
+  instanceId: string,
+  engine: string,
+  engineSays: readonly string[],
+  logFiles: readonly string[],
+): UpstreamError {
+  const why =
+    engineSays.length > 0
+      ? `: ${engineSays.join("; ")}`
+      : " without logging a reason (an operator can read its log)";
   return new UpstreamError(
     "GUEST_ENGINE_EXITED",
-    `the ${engine} engine of instance ${instanceId} exited while starting (see its log)`,
-    { details: { instanceId, engine, logFile } },
+    `the ${engine} engine of instance ${instanceId} exited while starting${why}`,
+    {
+      details: { instanceId, engine, engineSays, logFiles },
+    },
   );
+}
+
+/** The engine runs but did not accept connections in time: the wait's own error, with what the engine said meanwhile. */
+export function engineStartTimeout(err: unknown, engineSays: readonly string[]): unknown {
+  if (!(err instanceof CofferError) || engineSays.length === 0) return err;
+  return new CofferError(err.kind, err.code, `${err.message}; the engine says: ${engineSays.join("; ")}`, {
+    cause: err,
+    retryable: err.retryable,
+    details: { ...err.details, engineSays },
+  });
 }
 
 /**

@@ -1,9 +1,11 @@
-import { UpstreamError, type ServiceStatus } from "../domain/index.js";
+import { UpstreamError, type EngineFigures, type ServiceStatus } from "../domain/index.js";
 import type { InstancePlacement } from "../compute/index.js";
+import type { GuestEvent } from "../conductor/index.js";
 import type { Logger } from "../lib/index.js";
 import type { GuestContext } from "./context.js";
 import { listenAddresses, type Engine, type EngineLayout, type EngineSizing } from "./engines/index.js";
-import { closedError, duringStep, engineExited, notPrepared } from "./errors.js";
+import { markLogs, startupProblems, type LogMarks } from "./engine-log.js";
+import { closedError, duringStep, engineExited, engineStartTimeout, notPrepared } from "./errors.js";
 import { writeGuestState, type GuestState } from "./guest-state.js";
 import { recordWorkingConfiguration, rollBackConfiguration } from "./overrides.js";
 import type { StatusReport } from "./rpc.js";
@@ -31,7 +33,11 @@ export class GuestAgent {
   /** The last prepare failed (until one succeeds). */
   failed = false;
   private closed = false;
+  /** Where the engine's log and console ended when it was last launched (engineSays reads on from there). */
+  private launchMarks: LogMarks | undefined;
   private usage: { at: number; usedGb: number | null } | undefined;
+  /** Set while the engine is found dead and not yet running again. */
+  private outage: { failed: boolean } | undefined;
 
   constructor(
     readonly ctx: GuestContext,
@@ -133,6 +139,7 @@ export class GuestAgent {
 
   /** The provider starts the engine detached (or returns the pid of the one already running). */
   async spawn(p: Prepared): Promise<void> {
+    this.launchMarks = await markLogs(this.logFiles(p));
     await this.ctx.provider.launch(this.id, p.engine.launchCommand(p.layout), {
       logFile: this.ctx.paths.consoleLog(this.id),
     });
@@ -143,6 +150,23 @@ export class GuestAgent {
    * cgroup goes first: a PostgreSQL child still holding the old shared memory would make the
    * new postmaster refuse to start.
    */
+  /** The files an engine writes while starting: its console (stdout, stderr), then its own log. */
+  logFiles(p: Prepared): string[] {
+    return [this.ctx.paths.consoleLog(this.id), p.layout.logFile];
+  }
+
+  /**
+   * What the engine said was wrong since it was last launched, in its own words (its log lines
+   * that report a problem). A log collector that writes after the engine exits gets a moment.
+   */
+  async engineSays(p: Prepared): Promise<string[]> {
+    const read = () => startupProblems(p.engine.capabilities.startupLog, this.logFiles(p), this.launchMarks);
+    const said = await read();
+    if (said.length > 0) return said;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return read();
+  }
+
   async relaunch(p: Prepared): Promise<void> {
     await this.ctx.provider.stop(this.id, { timeoutMs: 5000 });
     await this.launch(p);
@@ -195,9 +219,9 @@ export class GuestAgent {
         const timedOut = (err as { code?: string }).code === "ENGINE_START_TIMEOUT";
         if (!timedOut) throw err;
         if (!(await this.isRunning())) {
-          throw engineExited(this.id, p.engine.capabilities.name, p.layout.logFile);
+          throw engineExited(this.id, p.engine.capabilities.name, await this.engineSays(p), this.logFiles(p));
         }
-        if (Date.now() >= deadline) throw err;
+        if (Date.now() >= deadline) throw engineStartTimeout(err, await this.engineSays(p));
       }
     }
   }
@@ -213,11 +237,17 @@ export class GuestAgent {
 
   /** "healthy" when a real query works; "running" when the process is up but the query fails. */
   async health(p: Prepared): Promise<ServiceStatus> {
+    return (await this.look(p)).status;
+  }
+
+  /** The heartbeat's look: health as above, and the engine's figures read by the same query. */
+  async look(p: Prepared): Promise<{ status: ServiceStatus; figures?: EngineFigures }> {
     try {
-      return (await p.engine.health(p.layout, p.state.admin)) === "running" ? "healthy" : "running";
+      const look = await p.engine.observe(p.layout, p.state.admin);
+      return look.health === "running" ? { status: "healthy", figures: look.figures } : { status: "running" };
     } catch (err) {
       this.log.warn({ err }, "the engine is up but its health query failed");
-      return "running";
+      return { status: "running" };
     }
   }
 
@@ -226,11 +256,12 @@ export class GuestAgent {
     return { status, volumeUsedGb: await this.volumeUsedGb(freshUsage) };
   }
 
-  /** Casts a heartbeat with this status and returns it as the operation's report. */
-  async report(status: ServiceStatus, freshUsage = true): Promise<StatusReport> {
+  /** Casts a heartbeat with this status (and figures) and returns it as the operation's report. */
+  async report(status: ServiceStatus, freshUsage = true, figures?: EngineFigures): Promise<StatusReport> {
     const { volumeUsedGb } = await this.describe(status, freshUsage);
     if (!this.closed) {
-      const beat = { instanceId: this.id, status, volumeUsedGb, sentAt: this.ctx.clock.now().getTime() };
+      const sentAt = this.ctx.clock.now().getTime();
+      const beat = { instanceId: this.id, status, volumeUsedGb, sentAt, ...(figures ? { figures } : {}) };
       await this.ctx.conductor.heartbeat(beat).catch((err: unknown) => {
         this.log.warn({ err }, "heartbeat not sent");
       });
@@ -241,6 +272,38 @@ export class GuestAgent {
   /** Looks, then reports what it saw. */
   async reportNow(): Promise<StatusReport> {
     return this.report(await this.observe());
+  }
+
+  /**
+   * Launches an engine found dead again, with the events that say so: `engine.crashed` once per
+   * outage, then `engine.relaunched`, or `engine.relaunch_failed` once (the next heartbeats retry).
+   */
+  private async relaunchAfterCrash(p: Prepared): Promise<void> {
+    const outage = this.outage ?? { failed: false };
+    if (!this.outage) {
+      this.outage = outage;
+      this.event("engine.crashed", "the engine process was not running when it should; launching it again");
+    }
+    try {
+      await this.relaunch(p);
+      this.outage = undefined;
+      this.event("engine.relaunched", "launched again after it was found not running");
+    } catch (err) {
+      this.log.error({ err }, "could not launch the engine again");
+      if (!outage.failed) {
+        outage.failed = true;
+        const why = err instanceof Error ? err.message : String(err);
+        this.event("engine.relaunch_failed", `launching the engine again failed: ${why}`);
+      }
+    }
+  }
+
+  /** Tells the conductor (best effort: an event lost with the bus is only logged). */
+  private event(kind: GuestEvent["kind"], cause: string): void {
+    const event = { instanceId: this.id, kind, cause, at: this.ctx.clock.now().getTime() };
+    this.ctx.conductor
+      .event(event)
+      .catch((err: unknown) => this.log.warn({ err, event: kind }, "event not sent"));
   }
 
   private async volumeUsedGb(fresh: boolean): Promise<number | null> {
@@ -279,15 +342,14 @@ export class GuestAgent {
       if (this.closed || !state?.prepared) return;
       const p = this.withEngine(state);
       if (await this.isRunning()) {
-        await this.report(await this.health(p), false);
+        const look = await this.look(p);
+        await this.report(look.status, false, look.figures);
       } else if (state.desired === "stopped") {
         await this.report("shutdown", false);
       } else {
         await this.report("crashed", false);
         this.log.warn("the engine is not running; launching it again");
-        await this.relaunch(p).catch((err: unknown) =>
-          this.log.error({ err }, "could not launch the engine again"),
-        );
+        await this.relaunchAfterCrash(p);
       }
     });
   }

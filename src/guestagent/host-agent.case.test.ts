@@ -43,6 +43,8 @@ export interface HostAgentCase {
     rejected: Record<string, string | number | boolean>;
     /** Values the parser accepts but the engine cannot run with. */
     unworkable: Record<string, string | number | boolean>;
+    /** What the engine logs when it cannot start with `unworkable`: the error quotes it. */
+    unworkableSays: RegExp;
   };
 }
 
@@ -345,7 +347,13 @@ export function hostAgentSuite(options: HostAgentCase): void {
         // Accepted by the parser, fatal at start: prepare says so at once.
         const began = performance.now();
         const unworkable = { ...request(idF, 128), overrides: options.config.unworkable };
-        await assert.rejects(guest(idF).prepare(unworkable), code("GUEST_ENGINE_EXITED"));
+        await assert.rejects(guest(idF).prepare(unworkable), (err: unknown) => {
+          assert.ok(err instanceof CofferError && err.code === "GUEST_ENGINE_EXITED", String(err));
+          // The engine's own reason, not "see its log": nobody using the API can read that log.
+          assert.match(err.message, /exited while starting: /);
+          assert.match(err.message, options.config.unworkableSays);
+          return true;
+        });
         assert.ok(performance.now() - began < 20_000, "not at the start timeout");
         assert.equal((await provider.processStatus(idF)).running, false);
 

@@ -13,6 +13,7 @@ hostAgentSuite({
     rejected: { binlog_format: "sideways" },
     // A buffer pool no host can map: the running engine refuses it, and so does a start.
     unworkable: { innodb_buffer_pool_size: 4 * 1024 ** 4 },
+    unworkableSays: /InnoDB: Cannot map innodb_buffer_pool_size/,
   },
   async connectAs(host, port, user, password, database) {
     const conn = await mysql.createConnection({ host, port, user, password, database, connectTimeout: 5000 });

@@ -11,6 +11,7 @@ hostAgentSuite({
     rejected: { wal_level: "bogus" },
     // With max_wal_senders > 0 (the default), PostgreSQL refuses to start: only a start finds out.
     unworkable: { wal_level: "minimal" },
+    unworkableSays: /WAL streaming .* requires wal_level "replica" or "logical"/,
   },
   async connectAs(host, port, user, password, database) {
     const client = new pg.Client({ host, port, user, password, database, connectionTimeoutMillis: 5000 });

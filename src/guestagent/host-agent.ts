@@ -135,7 +135,7 @@ export function createHostAgent(deps: HostAgentDeps): HostAgent {
     if (specs.length === 0) return new Set();
     pool = new WarmPool({
       provider: deps.provider,
-      context: { ...context, conductor: { heartbeat: async () => undefined } },
+      context: { ...context, conductor: { heartbeat: async () => undefined, event: async () => undefined } },
       dir: join(paths.root, "pool"),
       hostName: deps.hostName,
       specs,

@@ -26,3 +26,4 @@ export {
 export type { Engine, EngineCapabilities, EngineInstallation } from "./engines/index.js";
 export { createHostAgent, type HostAgent, type HostAgentDeps } from "./host-agent.js";
 export type { PoolSpec } from "./pool.js";
+export { hostHoldings, removeFromHost, type HostHoldings } from "./host-audit.js";

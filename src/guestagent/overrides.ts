@@ -1,4 +1,3 @@
-import { open } from "node:fs/promises";
 import { UpstreamError } from "../domain/index.js";
 import type { ConfigOverrides } from "./engines/index.js";
 import { duringStep } from "./errors.js";
@@ -74,7 +73,7 @@ export async function rollBackConfiguration(
   const current = agent.state ?? p.state;
   const good = current.lastWorking;
   if (!good || sameOverrides(good, current.overrides)) throw cause;
-  const says = await engineSays(agent, p);
+  const says = (await agent.engineSays(p)).join("; ");
   agent.log.warn({ err: cause, engineSays: says }, "the engine did not start with its new configuration");
   const back = { ...current, overrides: good };
   try {
@@ -100,29 +99,4 @@ export async function recordWorkingConfiguration(agent: GuestAgent): Promise<voi
   await agent
     .saveState({ ...state, lastWorking: state.overrides })
     .catch((err: unknown) => agent.log.warn({ err }, "could not record the working configuration"));
-}
-
-/** The engine's last complaint in its log or on its console (startup errors go to either). */
-async function engineSays(agent: GuestAgent, p: Prepared): Promise<string | undefined> {
-  for (const file of [agent.ctx.paths.consoleLog(agent.id), p.layout.logFile]) {
-    const line = (await tail(file))
-      .split("\n")
-      .reverse()
-      .find((l) => /\b(FATAL|PANIC):|\[ERROR\]/.test(l));
-    if (line) return line.replace(/^.*?(FATAL|PANIC):\s*|^.*?\[ERROR\]\s*/, "").trim();
-  }
-  return undefined;
-}
-
-async function tail(file: string, bytes = 8192): Promise<string> {
-  const handle = await open(file, "r").catch(() => undefined);
-  if (!handle) return "";
-  try {
-    const { size } = await handle.stat();
-    const buffer = Buffer.alloc(Math.min(bytes, size));
-    await handle.read(buffer, 0, buffer.length, Math.max(0, size - buffer.length));
-    return buffer.toString("utf8");
-  } finally {
-    await handle.close();
-  }
 }

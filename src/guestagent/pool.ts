@@ -137,10 +137,24 @@ export class WarmPool {
     this.fill();
   }
 
+  /**
+   * A clean stop: no member is made any more, and the unclaimed ones — engines that never served
+   * anyone — are destroyed, as the provider removes its spare volumes: a Coffer that is not started
+   * again here would leave them running for good, and one that is refills the pool in the
+   * background. Claimed members stay: a create holds each, and its task confirms it after the next
+   * start (or the claim lapses and the member is destroyed then). A crash keeps every member; the
+   * next start takes back the ready ones that still run.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.filling;
+    for (const member of [...this.members.values()]) {
+      if (member.state === "claimed") continue;
+      await this.discard(member, "Coffer is stopping").catch((err: unknown) =>
+        this.log.error({ err, instanceId: member.id }, "could not remove a pool member"),
+      );
+    }
   }
 
   /** Members per state, for logs and the benchmark. */
@@ -196,6 +210,8 @@ export class WarmPool {
         ramMb: spec.ramMb,
         vcpus: spec.vcpus,
         isPublic: false,
+        // The engine's port: an address where it is taken is not leased.
+        ports: [this.deps.context.engineFor(shape.manager).capabilities.defaultPort],
       });
       const agent = new GuestAgent(this.deps.context, placement, undefined);
       await prepare(agent, { instanceId: id, ...shape, databases: [], users: [], overrides: {} });

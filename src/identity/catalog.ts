@@ -1,8 +1,11 @@
 import { createHash } from "node:crypto";
 
 /**
- * The service catalog. Coffer serves two services on one listener: `database` (Trove v1.0,
- * per-project URL) and `identity` (Keystone v3). They are fixed by configuration, not stored:
+ * The service catalog. Coffer serves these services on one listener: `database` (Trove v1.0,
+ * per-project URL), `identity` (Keystone v3), `compute` (a read-only Nova v2.1 face over
+ * Coffer's flavors, zones and instances, which Horizon and upstream's tests need), `image` (an
+ * empty Glance face, which `openstack server list` needs to start) and `volumev3` (a read-only
+ * Cinder face, which Horizon's Launch form needs). They are fixed by configuration, not stored:
  * ids are derived from names so that they are the same in every process and across restarts.
  */
 
@@ -17,7 +20,7 @@ export type EndpointInterface = (typeof INTERFACES)[number];
 
 export interface CatalogService {
   id: string;
-  type: "database" | "identity";
+  type: "database" | "identity" | "compute" | "image" | "volumev3";
   name: string;
   description: string;
   enabled: true;
@@ -42,6 +45,12 @@ export interface TokenCatalogEntry {
 }
 
 const PROJECT_PLACEHOLDER = "$(project_id)s";
+/** Where the API serves the compute face's v2.1 (the API's compute routes mount here). */
+export const COMPUTE_PATH = "/compute/v2.1";
+/** Where the API serves the image face (unversioned, as Glance's catalog entries are). */
+export const IMAGE_PATH = "/image";
+/** Where the API serves the volume face's v3 (the catalog adds the project, as Cinder's does). */
+export const VOLUME_PATH = "/volume/v3";
 
 export function stableId(...parts: string[]): string {
   return createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 32);
@@ -63,6 +72,27 @@ export function catalogServices(): CatalogService[] {
       description: "Coffer identity service (Keystone v3 subset)",
       enabled: true,
     },
+    {
+      id: stableId("service", "compute"),
+      type: "compute",
+      name: "nova",
+      description: "Coffer compute face (read-only Nova v2.1 subset)",
+      enabled: true,
+    },
+    {
+      id: stableId("service", "image"),
+      type: "image",
+      name: "glance",
+      description: "Coffer image face (Glance v2, no images)",
+      enabled: true,
+    },
+    {
+      id: stableId("service", "volumev3"),
+      type: "volumev3",
+      name: "cinderv3",
+      description: "Coffer volume face (read-only Cinder v3 subset)",
+      enabled: true,
+    },
   ];
 }
 
@@ -72,6 +102,10 @@ export function catalogEndpoints(options: CatalogOptions): CatalogEndpoint[] {
     // The trove CLI refuses any path before /v1.0: the URL must be scheme://host[:port]/v1.0/<project>.
     database: `${base}/v1.0/${PROJECT_PLACEHOLDER}`,
     identity: `${base}/v3`,
+    // Without a project id, as Nova's own catalog entries are today (devstack: /compute/v2.1).
+    compute: `${base}${COMPUTE_PATH}`,
+    image: `${base}${IMAGE_PATH}`,
+    volumev3: `${base}${VOLUME_PATH}/${PROJECT_PLACEHOLDER}`,
   };
   return catalogServices().flatMap((service) =>
     INTERFACES.map((iface) => ({

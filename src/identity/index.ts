@@ -16,6 +16,9 @@ export { renderOpenrc, type OpenrcVars } from "./openrc.js";
 export {
   catalogEndpoints,
   catalogServices,
+  COMPUTE_PATH,
+  IMAGE_PATH,
+  VOLUME_PATH,
   tokenCatalog,
   INTERFACES,
   type CatalogEndpoint,

@@ -15,6 +15,10 @@ const EXPECTED: Record<Kind, string[]> = {
     ...["index", "detail", "show", "configuration", "guest_log_list", "backups", "module_list"].map(
       (a) => `instance:${a}`,
     ),
+    // Coffer's extensions (docs/observability.md).
+    "instance:metrics",
+    "instance:events",
+    "event:index",
     "instance:extension:database:index",
     "instance:extension:database:show",
     "instance:extension:user:index",
@@ -40,6 +44,10 @@ const EXPECTED: Record<Kind, string[]> = {
     "module:instances",
     "limits:index",
     "identity:get_project",
+    // Nova's defaults (the compute face).
+    "compute:servers:index",
+    "compute:servers:show",
+    "compute:usage:show",
   ],
   "owner-write": [
     ...[
@@ -101,6 +109,10 @@ const EXPECTED: Record<Kind, string[]> = {
     "identity:get_service",
     "identity:list_endpoints",
     "identity:get_endpoint",
+    "compute:servers:index:all_tenants",
+    "compute:servers:show:extended_attributes",
+    "compute:availability_zone:detail",
+    "compute:usage:list",
   ],
   "admin-write": [
     "instance:reset_status",
@@ -130,6 +142,9 @@ const EXPECTED: Record<Kind, string[]> = {
     "flavor:index",
     "flavor:show",
     "identity:get_domain",
+    "compute:flavors",
+    "compute:availability_zone:list",
+    "compute:limits",
   ],
   "user-read": [
     "identity:get_user",

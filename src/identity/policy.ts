@@ -49,6 +49,9 @@ export const POLICY = {
     ["index", "detail", "show", "configuration", "guest_log_list", "backups"],
     read("admin_or_owner"),
   ),
+  // Coffer's extensions: an instance's engine figures and its events (docs/observability.md).
+  ...family("instance", ["metrics", "events"], read("admin_or_owner")),
+  "event:index": read("admin_or_owner"),
   ...family("instance", ["module_list"], read("admin_or_owner")),
   ...family(
     "instance",
@@ -125,6 +128,22 @@ export const POLICY = {
   "mgmt:action": write("admin"),
   "mgmt:quota:show": read("admin"),
   "mgmt:quota:update": write("admin"),
+
+  // The compute face (Nova v2.1, read-only), with Nova's defaults: flavors, zones and limits for
+  // every token of a project; a project's own servers; every project's, hosts and zone members
+  // for admins.
+  ...family("compute", ["flavors", "availability_zone:list", "limits"], read("anyone")),
+  ...family("compute", ["servers:index", "servers:show", "usage:show"], read("admin_or_owner")),
+  ...family(
+    "compute",
+    [
+      "servers:index:all_tenants",
+      "servers:show:extended_attributes",
+      "availability_zone:detail",
+      "usage:list",
+    ],
+    read("admin"),
+  ),
 
   // Identity (Keystone v3 admin API).
   "identity:list_domains": read("admin"),

@@ -58,8 +58,10 @@ test("nocatalog leaves the catalog out; unscoped tokens have no project, roles o
 test("catalog ids are stable across calls and distinct", () => {
   const a = catalogEndpoints(catalog);
   assert.deepEqual(a, catalogEndpoints(catalog));
-  assert.equal(new Set(a.map((e) => e.id)).size, 6);
+  assert.equal(new Set(a.map((e) => e.id)).size, 15, "five services, three interfaces each");
   assert.equal(a.find((e) => e.url.includes("v1.0"))?.url, "http://db.example:8779/v1.0/$(project_id)s");
+  assert.ok(a.some((e) => e.url === "http://db.example:8779/compute/v2.1"));
+  assert.ok(a.some((e) => e.url === "http://db.example:8779/volume/v3/$(project_id)s"));
   assert.equal(tokenCatalog(catalog, "x")[0]?.id, tokenCatalog(catalog, "y")[0]?.id);
 });
 

@@ -4,3 +4,4 @@
  * them in reverse order. Engine processes are never stopped here: they outlive Coffer.
  */
 export { startServer, type RunningServer } from "./start.js";
+export { auditHost, formatAudit, type AuditReport, type Drift } from "./audit.js";

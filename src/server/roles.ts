@@ -3,11 +3,13 @@ import { join } from "node:path";
 import type { Config } from "../config/index.js";
 import type { Clock } from "../domain/index.js";
 import type { Logger } from "../lib/index.js";
+import type { Metrics } from "../metrics/index.js";
+import { pruneEvents, type EventRecorder } from "../events/index.js";
 import type { MessageBus } from "../bus/index.js";
 import type { Store } from "../store/index.js";
 import { createConductor } from "../conductor/index.js";
-import { createTaskManager, WORKFLOWS } from "../taskmanager/index.js";
-import { createLocalProvider } from "../compute/index.js";
+import { createKillPoints, createTaskManager, WORKFLOWS } from "../taskmanager/index.js";
+import { createLocalProvider, lockComputeDir } from "../compute/index.js";
 import { createHostAgent } from "../guestagent/index.js";
 import { resolveWarmPools } from "./warm-pools.js";
 
@@ -20,6 +22,8 @@ export interface RoleDeps {
   bus: MessageBus;
   clock: Clock;
   logger: Logger;
+  metrics: Metrics;
+  events: EventRecorder;
 }
 
 /** The task manager role: claims recorded tasks and runs their workflows. */
@@ -31,23 +35,55 @@ export async function startTaskManager(deps: RoleDeps): Promise<Stopper> {
       bus: deps.bus,
       clock: deps.clock,
       logger: deps.logger,
+      metrics: deps.metrics,
+      events: deps.events,
       // One compute host per installation for now: this process's, or the configured one.
-      pickHost: async () => config.hostName,
+      pickHost: async () => {
+        deps.metrics.schedulerDecisions.inc({ result: "placed" });
+        return config.hostName;
+      },
       healthyTimeoutMs: 120_000,
       pollMs: 25,
     },
     WORKFLOWS,
-    { leaseMs: 10_000, pollMs: 1_000, concurrency: 32 },
+    {
+      leaseMs: 10_000,
+      pollMs: 1_000,
+      concurrency: 32,
+      // Tests only (the kill-point sweep): nothing is called at step boundaries otherwise.
+      ...(config.testKillPoints
+        ? {
+            stepBoundary: createKillPoints({
+              planFile: config.testKillPoints,
+              logger: deps.logger,
+              nameOf: async (id) => (await deps.store.instances.get(id))?.name,
+            }),
+          }
+        : {}),
+    },
   );
   await tm.start();
   return () => tm.stop();
 }
 
-/** The conductor role: writes guest heartbeats to the store. */
+/** The conductor role: writes guest heartbeats and events to the store, and applies the events' retention. */
 export async function startConductor(deps: RoleDeps): Promise<Stopper> {
   const conductor = createConductor(deps);
   await conductor.start();
-  return () => conductor.stop();
+  const log = deps.logger.child({ component: "conductor" });
+  const prune = () => {
+    pruneEvents(deps.store, deps.clock.now(), deps.config.eventRetentionDays).then(
+      (n) => n > 0 && log.info({ removed: n }, "old events removed"),
+      (err: unknown) => log.warn({ err }, "removing old events failed"),
+    );
+  };
+  prune();
+  const timer = setInterval(prune, 3_600_000);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await conductor.stop();
+  };
 }
 
 /**
@@ -59,6 +95,25 @@ export async function startComputeHost(deps: RoleDeps): Promise<Stopper> {
   await mkdir(config.computeDir, { recursive: true });
   // Engines run as an unprivileged user that must traverse to its volume and run dirs.
   await chmod(config.computeDir, 0o711);
+  // Before anything there is adopted or cleaned up: this Coffer's alone (compute-dir.ts).
+  const lock = await lockComputeDir(config.computeDir, { dataDir: config.dataDir }, deps.logger);
+  try {
+    const stop = await startHostAgent(deps);
+    return async () => {
+      try {
+        await stop();
+      } finally {
+        await lock.release();
+      }
+    };
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+async function startHostAgent(deps: RoleDeps): Promise<Stopper> {
+  const { config } = deps;
   const provider = createLocalProvider({
     rootDir: join(config.computeDir, "host"),
     addressPool: config.addressPool,
@@ -81,6 +136,14 @@ export async function startComputeHost(deps: RoleDeps): Promise<Stopper> {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     warmPools: await resolveWarmPools(deps.store, config, deps.logger),
   });
-  await agent.start();
-  return () => agent.stop();
+  try {
+    await agent.start();
+  } catch (err) {
+    await provider.close();
+    throw err;
+  }
+  return async () => {
+    await agent.stop();
+    await provider.close();
+  };
 }

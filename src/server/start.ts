@@ -1,12 +1,15 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/index.js";
 import { systemClock, uuidGenerator } from "../domain/index.js";
 import { createIdentity, OPENRC_FILE } from "../identity/index.js";
 import { createLogger, type Logger } from "../lib/index.js";
 import { openStore, type Store } from "../store/index.js";
 import { createAmqpBus, createInProcessBus, type MessageBus } from "../bus/index.js";
-import { buildApp } from "../api/index.js";
+import { buildApp, buildMetricsApp } from "../api/index.js";
+import { createMetrics, instrumentBus } from "../metrics/index.js";
+import { createEventRecorder } from "../events/index.js";
 import { registerCatalog } from "../catalog/index.js";
 import { startComputeHost, startConductor, startTaskManager } from "./roles.js";
 import { waitForDependency } from "./wait.js";
@@ -18,6 +21,8 @@ export interface RunningServer {
   log: Logger;
   store: Store;
   bus: MessageBus;
+  /** The HTTP app when this process has the api role (tests use `app.inject()` on it). */
+  app: FastifyInstance | undefined;
   close(): Promise<void>;
 }
 
@@ -28,7 +33,8 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const log = options.logger ?? createLogger({ level: config.logLevel });
+  const log = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  const metrics = createMetrics({ process: true });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -65,7 +71,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const openrc = join(config.dataDir, OPENRC_FILE);
 
     const busConfig = config.bus;
-    const bus =
+    const rawBus =
       busConfig.kind === "amqp"
         ? await waitForDependency(
             `the message bus (${busConfig.urls.map(describeUrl).join(", ")})`,
@@ -73,9 +79,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
             waiting,
           )
         : createInProcessBus({ logger: log });
-    closers.push(() => bus.close());
+    closers.push(() => rawBus.close());
+    const bus = instrumentBus(rawBus, metrics);
 
-    const roleDeps = { config, store, bus, clock: systemClock, logger: log };
+    const events = createEventRecorder({ store, logger: log, clock: systemClock, metrics });
+    const roleDeps = { config, store, bus, clock: systemClock, logger: log, metrics, events };
     // A compute host registers the engines installed on it and the default flavors (only what is
     // missing; one process at a time, so that hosts starting together do not trip over each other).
     if (config.roles.includes("compute"))
@@ -88,8 +96,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     }
 
     let url = "";
+    let app: FastifyInstance | undefined;
     if (config.roles.includes("api")) {
-      const app = await buildApp({
+      app = await buildApp({
         config,
         logger: log,
         clock: systemClock,
@@ -97,17 +106,31 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         store,
         bus,
         healthChecks: { store: () => store.ping() },
+        metrics,
       });
-      closers.push(() => app.close());
+      const listening = app;
+      closers.push(() => listening.close());
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : config.port;
       url = `http://${config.host}:${port}`;
+    } else if (config.metricsPort !== undefined) {
+      // No API here: this process's own metrics on a port of their own.
+      const app = await buildMetricsApp({
+        config,
+        logger: log,
+        clock: systemClock,
+        identity,
+        store,
+        metrics,
+      });
+      closers.push(() => app.close());
+      await app.listen({ host: config.host, port: config.metricsPort });
     }
     const credentials = existsSync(openrc) ? `; admin credentials: ${openrc}` : "";
     const readyLine = `Coffer is ready at ${url || "(no API in this process)"} — roles: ${config.roles.join(", ")}; data dir: ${config.dataDir}${credentials}`;
     log.info({ url, roles: config.roles }, "ready");
-    return { url, readyLine, log, store, bus, close };
+    return { url, readyLine, log, store, bus, app, close };
   } catch (err) {
     await close();
     throw err;

@@ -13,3 +13,5 @@ export type * from "./instance-port.js";
 export { TASK_STATES } from "./instance-records.js";
 export type * from "./configuration-records.js";
 export type * from "./configuration-port.js";
+export type * from "./observability-records.js";
+export type * from "./observability-port.js";

@@ -44,6 +44,8 @@ class KyselyStore implements Store {
   readonly parameterRules;
   readonly configurations;
   readonly rootHistory;
+  readonly engineFigures;
+  readonly events;
   private closed: Promise<void> | undefined;
   /** Per lock name: the tail of this process's holders, so that one process takes turns too. */
   private readonly held = new Map<string, Promise<unknown>>();
@@ -72,6 +74,8 @@ class KyselyStore implements Store {
     this.parameterRules = repos.parameterRules;
     this.configurations = repos.configurations;
     this.rootHistory = repos.rootHistory;
+    this.engineFigures = repos.engineFigures;
+    this.events = repos.events;
   }
 
   async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
@@ -108,7 +112,7 @@ class KyselyStore implements Store {
 
   async migrate(): Promise<{ applied: string[] }> {
     const result = await migrateToLatest(this.db as Kysely<unknown>, this.profile);
-    if (result.applied.length > 0) this.logger.info({ applied: result.applied }, "store: migrations applied");
+    if (result.applied.length > 0) this.logger.info({ applied: result.applied }, "migrations applied");
     return result;
   }
 

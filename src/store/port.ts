@@ -16,6 +16,7 @@ import type {
 } from "./records.js";
 import type { InstanceRepositories } from "./instance-port.js";
 import type { ConfigurationRepositories } from "./configuration-port.js";
+import type { ObservabilityRepositories } from "./observability-port.js";
 
 /*
  * Common contract of every repository:
@@ -121,8 +122,9 @@ export interface QuotaUsageRepository {
   free(projectId: string, resource: string, delta: number): Promise<QuotaUsage>;
 }
 
-/** Identity and quotas here; the instance side's and configuration groups' are in their own port files. */
-export interface Repositories extends InstanceRepositories, ConfigurationRepositories {
+/** Identity and quotas here; the instance side's, configuration groups' and observability's are in their own port files. */
+export interface Repositories
+  extends InstanceRepositories, ConfigurationRepositories, ObservabilityRepositories {
   readonly domains: DomainRepository;
   readonly projects: ProjectRepository;
   readonly users: UserRepository;

@@ -176,6 +176,22 @@ export interface RootEnabledHistoryTable {
   disabled_at: StoredTimestamp | null;
 }
 
+export interface EngineFiguresTable {
+  instance_id: string;
+  figures: StoredJson;
+  measured_at: StoredTimestamp;
+}
+
+export interface EventsTable {
+  id: string;
+  at: StoredTimestamp;
+  kind: string;
+  instance_id: string | null;
+  project_id: string | null;
+  cause: string;
+  details: StoredJson;
+}
+
 export interface Schema {
   domains: DomainsTable;
   projects: ProjectsTable;
@@ -194,4 +210,6 @@ export interface Schema {
   datastore_configuration_parameters: DatastoreConfigurationParametersTable;
   configurations: ConfigurationsTable;
   root_enabled_history: RootEnabledHistoryTable;
+  engine_figures: EngineFiguresTable;
+  events: EventsTable;
 }

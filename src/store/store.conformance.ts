@@ -1,6 +1,8 @@
 import { describe } from "node:test";
 import { catalogCases } from "./conformance/catalog.js";
 import { configurationCases } from "./conformance/configurations.js";
+import { engineFigureCases } from "./conformance/engine-figures.js";
+import { eventCases } from "./conformance/events.js";
 import { exclusiveCases } from "./conformance/exclusive.js";
 import { identityCases } from "./conformance/identity.js";
 import { instanceCases } from "./conformance/instances.js";
@@ -26,6 +28,8 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     taskCases(factory);
     configurationCases(factory);
     rootHistoryCases(factory);
+    engineFigureCases(factory);
+    eventCases(factory);
     exclusiveCases(factory);
   });
 }

@@ -5,8 +5,16 @@
  * their named, idempotent, timed steps, records progress after each, and resumes a dead
  * runner's tasks when the lease lapses.
  */
-export { createTaskManager, TASKMANAGER_TOPIC, type TaskManager, type RunnerOptions } from "./runner.js";
-export type { Workflow, WorkflowDeps, Step, StepContext } from "./workflow.js";
+export {
+  createTaskManager,
+  END_STEP,
+  TASKMANAGER_TOPIC,
+  type TaskManager,
+  type RunnerOptions,
+  type StepBoundary,
+} from "./runner.js";
+export { createKillPoints, type KillPoint } from "./kill-points.js";
+export type { Workflow, WorkflowDeps, Step, StepContext, TaskOrigin } from "./workflow.js";
 export { DEFAULT_RETRY, type RetryPolicy } from "./attempts.js";
 export { WORKFLOWS } from "./workflows/index.js";
 export type {

@@ -2,7 +2,8 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createInProcessBus, type MessageBus } from "../bus/index.js";
-import { systemClock, UnavailableError, ValidationError } from "../domain/index.js";
+import { ConflictError, systemClock, UnavailableError, ValidationError } from "../domain/index.js";
+import { createMetrics } from "../metrics/index.js";
 import { silentLogger, sleep, waitFor } from "../lib/index.js";
 import type { Store } from "../store/index.js";
 import { openTempSqliteStore, seedInstances } from "../store/testing.js";
@@ -160,6 +161,97 @@ test("stopping leaves a running task to be resumed, never marks it failed", asyn
   await second.stop();
   assert.equal((await store.tasks.get(task.id))?.state, "succeeded");
   assert.equal(started, 2);
+});
+
+test("task and step durations and failures are counted by workflow, step and error code", async () => {
+  const metrics = createMetrics();
+  const wf = defineWorkflow({
+    kind: "measured",
+    steps: [
+      { name: "quick", timeoutMs: 1000, run: async () => undefined },
+      {
+        name: "breaks",
+        timeoutMs: 1000,
+        run: async () => {
+          throw new ConflictError("SOMETHING_TAKEN", "taken");
+        },
+      },
+    ],
+    onFailure: async () => undefined,
+  });
+  const task = await newTask("measured");
+  const tm = createTaskManager({ ...deps(), metrics }, [wf], {
+    leaseMs: 5000,
+    pollMs: 60_000,
+    concurrency: 1,
+  });
+  await tm.start();
+  await waitFor(async () => ((await store.tasks.get(task.id))?.state === "failed" ? true : undefined), {
+    timeoutMs: 3000,
+    what: "task to fail",
+  });
+  await tm.stop();
+  const text = await metrics.registry.metrics();
+  assert.match(
+    text,
+    /coffer_task_step_duration_seconds_count\{workflow="measured",step="quick",result="ok"\} 1/,
+  );
+  assert.match(
+    text,
+    /coffer_task_step_duration_seconds_count\{workflow="measured",step="breaks",result="failed"\} 1/,
+  );
+  assert.match(
+    text,
+    /coffer_task_failures_total\{workflow="measured",step="breaks",code="SOMETHING_TAKEN"\} 1/,
+  );
+  assert.match(text, /coffer_task_duration_seconds_count\{workflow="measured",result="failed"\} 1/);
+});
+
+test("a task's end is an event: its workflow's kind with who asked, or instance.task_failed with why", async () => {
+  const ok = defineWorkflow({
+    kind: "eventful",
+    event: "instance.restarted",
+    steps: [{ name: "only", timeoutMs: 1000, run: async () => undefined }],
+    onFailure: async () => undefined,
+  });
+  const broken = defineWorkflow({
+    kind: "broken",
+    event: "instance.restarted",
+    steps: [
+      {
+        name: "snaps",
+        timeoutMs: 1000,
+        run: async () => {
+          throw new ConflictError("SNAPPED", "it snapped");
+        },
+      },
+    ],
+    onFailure: async () => undefined,
+  });
+  const origin = { requestId: "req-42", userId: "u-1", userName: "alice" };
+  const good = await newTask("eventful", { origin });
+  const bad = await newTask("broken");
+  const tm = manager([ok, broken]);
+  await tm.start();
+  await waitFor(
+    async () => ((await store.events.list({ instanceId: bad.instanceId! })).length > 0 ? true : undefined),
+    { timeoutMs: 3000, what: "the failure's event" },
+  );
+  await tm.stop();
+  const [done] = await store.events.list({ instanceId: good.instanceId! });
+  assert.equal(done?.kind, "instance.restarted");
+  assert.equal(done?.cause, "requested by alice (req-42)");
+  assert.equal(done?.projectId, "p");
+  assert.deepEqual(done?.details, {
+    taskId: good.id,
+    workflow: "eventful",
+    requestId: "req-42",
+    userId: "u-1",
+  });
+  const [failed] = await store.events.list({ instanceId: bad.instanceId! });
+  assert.equal(failed?.kind, "instance.task_failed");
+  assert.equal(failed?.cause, `broken failed at snaps: it snapped (broken task ${bad.id})`);
+  assert.equal(failed?.details.code, "SNAPPED");
 });
 
 const quickRetry = { forMs: 300, delayMs: { min: 5, max: 20 } };

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { asCofferError } from "../domain/index.js";
 import type { Subscription } from "../bus/index.js";
+import { createEventRecorder } from "../events/index.js";
+import { createMetrics } from "../metrics/index.js";
 import type { Task } from "../store/index.js";
-import type { StepContext, Workflow, WorkflowDeps } from "./workflow.js";
+import type { StepContext, TaskOrigin, Workflow, WorkflowDeps } from "./workflow.js";
 import {
   Abandoned,
   DEFAULT_RETRY,
@@ -13,6 +15,8 @@ import {
 } from "./attempts.js";
 
 export const TASKMANAGER_TOPIC = "taskmanager";
+/** The boundary after a workflow's last step is recorded and before its task is marked done. */
+export const END_STEP = "end";
 
 export interface RunnerOptions {
   /** How long a claim lasts without renewal; a dead task manager's tasks are resumed after this. */
@@ -23,6 +27,22 @@ export interface RunnerOptions {
   concurrency: number;
   /** How long retryable failures (a lost bus or database) are retried before a task fails (10 min). */
   retry?: RetryPolicy;
+  /**
+   * A fault-injection point at every step boundary, for the kill-point sweep only
+   * (kill-points.ts, docs/reliability.md); absent in production, where nothing is called.
+   */
+  stepBoundary?: (point: StepBoundary) => Promise<void>;
+}
+
+/** Where a task is: about to run `step`, or `step` ran and is not yet recorded; `end`: all recorded. */
+export interface StepBoundary {
+  taskId: string;
+  kind: string;
+  instanceId: string | null;
+  step: string;
+  when: "before" | "after";
+  /** Aborted when this task manager stops: a hook that holds the task lets go then. */
+  signal: AbortSignal;
 }
 
 export interface TaskManager {
@@ -45,6 +65,8 @@ export function createTaskManager(
   const processId = `tm-${randomUUID().slice(0, 8)}`;
   const log = deps.logger.child({ component: "taskmanager", processId });
   const byKind = new Map(workflows.map((w) => [w.kind, w]));
+  const metrics = deps.metrics ?? createMetrics();
+  const events = deps.events ?? createEventRecorder({ ...deps, metrics });
   const running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   let subscription: Subscription | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -141,21 +163,39 @@ export function createTaskManager(
           deps.store.tasks.progress(task.id, owner, lastStep ?? "", data, deps.clock.now()),
         );
       }
-      await record("ending the task", () =>
-        deps.store.tasks.finish(task.id, owner, state, error, deps.clock.now()),
-      );
+      const now = deps.clock.now();
+      await record("ending the task", () => deps.store.tasks.finish(task.id, owner, state, error, now));
+      const seconds = Math.max(0, now.getTime() - task.createdAt.getTime()) / 1000;
+      metrics.tasks.observe({ workflow: task.kind, result: state }, seconds);
     };
+    let current = task.step ?? "";
+    let stepStarted = Date.now();
     try {
       const start = task.step === null ? 0 : workflow.steps.findIndex((s) => s.name === task.step) + 1;
       if (task.attempts > 1)
         taskLog.info({ resumeAfter: task.step, attempt: task.attempts }, "resuming task");
+      const boundary = async (step: string, when: StepBoundary["when"]) =>
+        options.stepBoundary?.({
+          taskId: task.id,
+          kind: task.kind,
+          instanceId: task.instanceId,
+          step,
+          when,
+          signal: stopSignal,
+        });
       for (const step of workflow.steps.slice(start)) {
         if (stopSignal.aborted) return;
+        await boundary(step.name, "before");
         const started = Date.now();
+        current = step.name;
+        stepStarted = started;
         const result = await record(`step ${step.name}`, () =>
           withTimeout(step.timeoutMs, stopSignal, step.name, (signal) => step.run(ctx(signal))),
         );
         if (stopSignal.aborted) return;
+        const stepSeconds = (Date.now() - started) / 1000;
+        metrics.taskSteps.observe({ workflow: task.kind, step: step.name, result: "ok" }, stepSeconds);
+        await boundary(step.name, "after");
         Object.assign(data, result ?? {});
         const held = await record("recording progress", () =>
           deps.store.tasks.progress(task.id, owner, step.name, data, deps.clock.now()),
@@ -167,7 +207,15 @@ export function createTaskManager(
           return;
         }
       }
+      await boundary(END_STEP, "before");
       await end("succeeded", null);
+      if (workflow.event) {
+        await events.record(workflow.event, {
+          instanceId: task.instanceId,
+          cause: causeOf(task),
+          details: eventDetails(task),
+        });
+      }
     } catch (err) {
       // Stopping: the lease lapses and the task resumes elsewhere. Lost: a delete cancelled it,
       // or another task manager holds it now.
@@ -177,12 +225,20 @@ export function createTaskManager(
         return;
       }
       const error = asCofferError(err);
-      taskLog.warn({ err: error, code: error.code }, "task failed");
+      taskLog.warn({ err: error, code: error.code, step: current }, "task failed");
+      metrics.taskFailures.inc({ workflow: task.kind, step: current, code: error.code });
+      const stepSeconds = (Date.now() - stepStarted) / 1000;
+      metrics.taskSteps.observe({ workflow: task.kind, step: current, result: "failed" }, stepSeconds);
       const failure = ctx(new AbortController().signal);
       try {
         await record("recording the failure", () => workflow.onFailure(failure, error));
       } finally {
         await end("failed", error.message);
+        await events.record("instance.task_failed", {
+          instanceId: task.instanceId,
+          cause: `${task.kind} failed at ${current || "its start"}: ${error.message} (${causeOf(task)})`,
+          details: { ...eventDetails(task), step: current, code: error.code },
+        });
       }
     } finally {
       clearInterval(renew);
@@ -218,4 +274,29 @@ export function createTaskManager(
       }
     },
   };
+}
+
+/** Who asked for the task, in words: the user and request that recorded it, when known. */
+function causeOf(task: Task): string {
+  const origin = originOf(task);
+  if (!origin) return `${task.kind} task ${task.id}`;
+  const who = origin.userName ?? origin.userId;
+  return who
+    ? `requested by ${who} (${origin.requestId})`
+    : `requested through the API (${origin.requestId})`;
+}
+
+function eventDetails(task: Task): Record<string, string> {
+  const origin = originOf(task);
+  return {
+    taskId: task.id,
+    workflow: task.kind,
+    ...(origin ? { requestId: origin.requestId } : {}),
+    ...(origin?.userId ? { userId: origin.userId } : {}),
+  };
+}
+
+function originOf(task: Task): TaskOrigin | undefined {
+  const origin = task.data.origin as Partial<TaskOrigin> | undefined;
+  return typeof origin?.requestId === "string" ? (origin as TaskOrigin) : undefined;
 }

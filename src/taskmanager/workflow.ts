@@ -1,6 +1,8 @@
 import type { MessageBus } from "../bus/index.js";
-import type { Clock } from "../domain/index.js";
+import type { Clock, EventKind } from "../domain/index.js";
+import type { EventRecorder } from "../events/index.js";
 import type { Logger } from "../lib/index.js";
+import type { Metrics } from "../metrics/index.js";
 import type { Store, Task } from "../store/index.js";
 
 /**
@@ -21,9 +23,20 @@ export interface WorkflowDeps {
   healthyTimeoutMs: number;
   /** How often to look at the service status while waiting. */
   pollMs: number;
+  /** Where task and step durations and failures are counted (a registry of its own when absent). */
+  metrics?: Metrics;
+  /** Where a task's event goes when it ends (a recorder over `store` when absent). */
+  events?: EventRecorder;
 }
 
 export type TaskData = Record<string, unknown>;
+
+/** Who asked for a task: the API request that recorded it (kept in the task's data as `origin`). */
+export interface TaskOrigin {
+  requestId: string;
+  userId?: string;
+  userName?: string;
+}
 
 export interface StepContext<D extends TaskData> {
   task: Task;
@@ -45,6 +58,8 @@ export interface Step<D extends TaskData> {
 export interface Workflow<D extends TaskData = TaskData> {
   kind: string;
   steps: readonly Step<D>[];
+  /** The event recorded when a task of this kind succeeds (a failure records `instance.task_failed`). */
+  event?: EventKind;
   /** Data fields that hold secrets (passwords): removed from the stored task when it ends. */
   secretFields?: readonly (keyof D & string)[];
   /**

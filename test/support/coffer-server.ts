@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cleanupLocalRoot } from "../../src/compute/testing.js";
 import { freePort, run, runChecked, waitFor, type RunResult } from "../../src/lib/index.js";
+import { onTerminal } from "./pty.js";
 
 /**
  * A real Coffer server for end-to-end tests: `coffer server` as a child process on a free port
@@ -18,16 +19,23 @@ export interface CofferServer {
   dataDir: string;
   /** The cgroup every instance's own cgroup is created under. */
   cgroupParent: string;
+  /** The instances' address pool (null: Coffer's own default). */
+  addressPool: string | null;
   url: string;
   /** OS_* variables of the admin (from admin-openrc.sh), on top of a clean environment. */
   env: NodeJS.ProcessEnv;
   output(): string;
   /** The server process's pid (while it runs). */
   pid(): number;
+  /** Whether the server process is running (false once it exited, e.g. killed itself). */
+  running(): boolean;
   start(): Promise<void>;
   kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Stops the server and removes every instance it holds (engines are detached and outlive it). */
-  close(): Promise<void>;
+  /**
+   * Stops the server and removes every instance it holds (engines are detached and outlive it):
+   * through the API first, unless `direct` (then only from the host: quicker for many instances).
+   */
+  close(options?: { direct?: boolean }): Promise<void>;
 }
 
 const root = new URL("../../..", import.meta.url).pathname;
@@ -44,6 +52,21 @@ export interface StartOptions {
   readyTimeoutMs?: number;
   /** Called once the process is spawned, before it is ready (to watch its output meanwhile). */
   onSpawned?: (server: CofferServer) => void;
+  /**
+   * The instance address pool. Default: a random /16 of 127/8 for this server alone; null: none
+   * given, so Coffer's own default applies (as for a user who sets no address option).
+   */
+  addressPool?: string | null;
+  /** Runs the server on a terminal of its own (as started from a shell) instead of with pipes. */
+  tty?: boolean;
+  /** Another entry point than dist/src/bin/coffer.js (a test's variant of Coffer). */
+  bin?: string;
+  /**
+   * Only the options that keep this server apart from other tests' — data dir, port, instance
+   * address range, compute dir, cgroup parent — and every other one at its default (no faster
+   * heartbeats): Coffer as a new user starts it.
+   */
+  defaults?: boolean;
 }
 
 export async function startCoffer(options: StartOptions = {}): Promise<CofferServer> {
@@ -52,7 +75,10 @@ export async function startCoffer(options: StartOptions = {}): Promise<CofferSer
   const dataDir = join(dir, "data");
   const port = await freePort();
   // A random /16 inside 127/8 that no other test file is likely to pick.
-  const pool = `127.${20 + Math.floor(Math.random() * 200)}.0.0/16`;
+  const pool =
+    options.addressPool === undefined
+      ? `127.${20 + Math.floor(Math.random() * 200)}.0.0/16`
+      : options.addressPool;
   const cgroupParent = `coffer-e2e-${Math.random().toString(36).slice(2, 8)}`;
   let child: ChildProcess | undefined;
   let output = "";
@@ -62,17 +88,26 @@ export async function startCoffer(options: StartOptions = {}): Promise<CofferSer
     dir,
     dataDir,
     cgroupParent,
+    addressPool: pool,
     url: `http://127.0.0.1:${port}`,
     env: { ...clean, HOME: dir },
     output: () => output,
     pid: () => child?.pid ?? -1,
+    running: () => child !== undefined && child.exitCode === null && child.signalCode === null,
     async start() {
-      const args = ["server", "--data-dir", dataDir, "--port", String(port), "--address-pool", pool];
+      const args = ["server", "--data-dir", dataDir, "--port", String(port)];
+      if (pool !== null) args.push("--address-pool", pool);
       args.push("--cgroup-parent", cgroupParent, "--compute-dir", join(dir, "compute"));
       if (options.roles) args.push("--roles", options.roles);
-      args.push("--heartbeat-interval", "1", "--heartbeat-expiry", "10", ...(options.extraArgs ?? []));
+      if (!options.defaults) args.push("--heartbeat-interval", "1", "--heartbeat-expiry", "10");
+      args.push(...(options.extraArgs ?? []));
       const started = output.length;
-      child = spawn(process.execPath, [...(options.nodeArgs ?? []), cofferBin, ...args], {
+      const command = {
+        file: process.execPath,
+        args: [...(options.nodeArgs ?? []), options.bin ?? cofferBin, ...args],
+      };
+      const { file, args: argv } = options.tty ? onTerminal(command.file, command.args) : command;
+      child = spawn(file, argv, {
         env: { ...clean, HOME: dir, COFFER_LOG_LEVEL: "warn", ...options.env },
         stdio: ["ignore", "pipe", "pipe"],
       });
@@ -103,9 +138,9 @@ export async function startCoffer(options: StartOptions = {}): Promise<CofferSer
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     },
-    async close() {
+    async close(closeOptions = {}) {
       try {
-        await deleteAllInstances(server);
+        if (!closeOptions.direct) await deleteAllInstances(server);
       } finally {
         await server.kill("SIGTERM");
         // Whatever the API could not delete (a failed test) is removed from the host directly.

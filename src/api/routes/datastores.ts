@@ -25,9 +25,10 @@ export function datastoreRoutes(app: FastifyInstance, { store }: ApiDeps): void 
     version: v.version,
     datastore: v.datastoreId,
     links: link(r, `datastores/versions/${v.id}`),
-    ...(isAdmin(r)
-      ? { active: v.active, manager: v.manager, image: v.image, packages: v.packages.join(",") }
-      : {}),
+    // Upstream's admin fields, and no `manager`: the clients' resource objects keep their own
+    // manager in that attribute, so a `manager` field crashes `trove datastore-version-list` and
+    // Horizon's forms for admins. The manager is shown under /mgmt/datastore-versions.
+    ...(isAdmin(r) ? { active: v.active, image: v.image, packages: v.packages.join(",") } : {}),
   });
   const visibleVersions = async (r: FastifyRequest<{ Params: P }>, ds: Datastore) =>
     (await store.datastoreVersions.list({ datastoreId: ds.id })).filter((v) => v.active || isAdmin(r));

@@ -99,6 +99,11 @@ export class InstanceCgroups {
     private readonly parent: string,
   ) {}
 
+  /** The parent group in each hierarchy: every instance's group is a directory in one of these. */
+  parentDirs(): string[] {
+    return [...new Set(Object.values(this.hierarchies).map((h) => join(h.root, this.parent)))];
+  }
+
   /** Distinct directories (in v2 one directory carries several controllers). */
   dirs(id: string): string[] {
     const set = new Set<string>();

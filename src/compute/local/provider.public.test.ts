@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { CofferError } from "../../domain/index.js";
-import { run, silentLogger } from "../../lib/index.js";
+import { freePort, run, silentLogger } from "../../lib/index.js";
 import { cleanupLocalRoot, startTestNetwork, type TestNetwork } from "../testing.js";
 import type { ComputeProvider } from "../types.js";
 import { ipToInt, parsePublicPool } from "./addresses.js";
@@ -33,11 +33,15 @@ describe("local provider, public addresses", { skip: !isRoot && "needs root (add
       logger: silentLogger(),
     });
 
-  /** A listener standing in for an engine: answers "hi" on every address of the host. */
-  const listen = async (): Promise<number> => {
+  /**
+   * A listener standing in for an engine: answers "hi" on every address of the host. An engine's
+   * starts after its instance is provisioned (a port held on every address before would keep the
+   * provision from leasing any address for it).
+   */
+  const listen = async (port = 0): Promise<number> => {
     const server = createServer((s) => s.end("hi"));
     servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
+    await new Promise<void>((resolve) => server.listen(port, "0.0.0.0", resolve));
     return (server.address() as { port: number }).port;
   };
 
@@ -73,7 +77,7 @@ s.on("data",(b)=>d+=b).on("end",()=>{console.log(d);process.exit(0)}).on("error"
   });
 
   test("a public instance is reachable from outside on its port only, from allowed CIDRs only", async () => {
-    const port = await listen();
+    const port = await freePort();
     const other = await listen();
     const placed = await provider.provision({
       instanceId: "pub1",
@@ -84,6 +88,7 @@ s.on("data",(b)=>d+=b).on("end",()=>{console.log(d);process.exit(0)}).on("error"
       allowedCidrs: [`${net.clientAddress}/32`],
       ports: [port],
     });
+    await listen(port);
     const pub = placed.publicAddress!;
     const range = parsePublicPool(net.publicPool);
     assert.ok(ipToInt(pub) >= range.first && ipToInt(pub) <= range.last, pub);
@@ -111,7 +116,7 @@ s.on("data",(b)=>d+=b).on("end",()=>{console.log(d);process.exit(0)}).on("error"
   });
 
   test("going private takes the address and its filter away; a reboot's losses come back on adopt", async () => {
-    const port = await listen();
+    const port = await freePort();
     const access = { isPublic: true, allowedCidrs: [], ports: [port] };
     const placed = await provider.provision({
       instanceId: "pub2",
@@ -120,6 +125,7 @@ s.on("data",(b)=>d+=b).on("end",()=>{console.log(d);process.exit(0)}).on("error"
       vcpus: 1,
       ...access,
     });
+    await listen(port);
     const pub = placed.publicAddress!;
 
     // What a reboot loses: the address and the filter (kernel state).
@@ -167,7 +173,7 @@ s.on("data",(b)=>d+=b).on("end",()=>{console.log(d);process.exit(0)}).on("error"
     await provider.destroy("pub4");
   });
 
-  test("a host without a public pool refuses public instances and changes nothing", async () => {
+  test("a host without a public pool places a public instance at its own address, with no filter", async () => {
     const plain = createLocalProvider({
       rootDir: join(dir, "plain"),
       addressPool: randomPool(),
@@ -176,10 +182,34 @@ s.on("data",(b)=>d+=b).on("end",()=>{console.log(d);process.exit(0)}).on("error"
       logger: silentLogger(),
     });
     assert.equal((await plain.probe()).publicAddresses, false);
-    const spec = { instanceId: "nopub", volumeSizeGb: 1, ramMb: 64, vcpus: 1, isPublic: true };
-    await assert.rejects(plain.provision(spec), code("PUBLIC_ADDRESSES_UNAVAILABLE"));
-    assert.deepEqual(await plain.list(), []);
+    const spec = { instanceId: "nopub", volumeSizeGb: 1, ramMb: 64, vcpus: 1, isPublic: true, ports: [5432] };
+    const placed = await plain.provision(spec);
+    assert.equal(placed.isPublic, true);
+    assert.equal(placed.publicAddress, undefined, "no public address: the host has none to give");
+    assert.equal(await hasTable("nopub"), false);
+    const privateAgain = await plain.setAccess("nopub", { isPublic: false, allowedCidrs: [], ports: [5432] });
+    assert.deepEqual([privateAgain.isPublic, privateAgain.publicAddress], [false, undefined]);
+    const publicAgain = await plain.setAccess("nopub", { isPublic: true, allowedCidrs: [], ports: [5432] });
+    assert.deepEqual([publicAgain.isPublic, publicAgain.address], [true, placed.address]);
+    await plain.destroy("nopub");
     await cleanupLocalRoot(join(dir, "plain"), cgroupParent);
+  });
+
+  test("a host whose configured pool cannot work refuses public instances and changes nothing", async () => {
+    const broken = createLocalProvider({
+      rootDir: join(dir, "broken"),
+      addressPool: randomPool(),
+      cgroupParent,
+      volumeMode: "directory",
+      publicAddressPool: net.publicPool,
+      publicInterface: "cfpno-such0",
+      logger: silentLogger(),
+    });
+    assert.equal((await broken.probe()).publicAddresses, false);
+    const spec = { instanceId: "nopub2", volumeSizeGb: 1, ramMb: 64, vcpus: 1, isPublic: true };
+    await assert.rejects(broken.provision(spec), code("PUBLIC_ADDRESSES_UNAVAILABLE"));
+    assert.deepEqual(await broken.list(), []);
+    await cleanupLocalRoot(join(dir, "broken"), cgroupParent);
   });
 
   test("CIDRs and ports reach nft only when they are what they claim to be", async () => {

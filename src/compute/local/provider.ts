@@ -5,6 +5,7 @@ import type {
   ComputeProvider,
   HostCapabilities,
   InstanceAccess,
+  InstanceHoldings,
   InstancePlacement,
   InstanceSpec,
   LaunchCommand,
@@ -12,11 +13,13 @@ import type {
   ProcessStatus,
   VolumeUsage,
 } from "../types.js";
+import { processGuards } from "./address-guard.js";
 import { AddressPool } from "./addresses.js";
 import { checkLimits, checkReachable, checkVolumeSize } from "./checks.js";
 import { InstanceCgroups } from "./cgroups.js";
 import { EngineProcesses } from "./engine-process.js";
 import { KeyedMutex } from "./keyed-mutex.js";
+import { takeInventory } from "./inventory.js";
 import { isMountPoint, mountsUnder } from "./mounts.js";
 import { resolveLocalOptions, type LocalProviderOptions, type ResolvedLocalOptions } from "./options.js";
 import { probeHost, type HostFacts } from "./probe.js";
@@ -56,16 +59,20 @@ interface Parts {
 class LocalProvider implements ComputeProvider {
   private readonly layout: Layout;
   private readonly addresses: AddressPool;
+  /** This process's host-wide claims on addresses (address-guard.ts). */
+  private readonly guards = processGuards;
   private readonly publicAddresses: PublicAddresses | undefined;
   private readonly mutex = new KeyedMutex();
+  /** Why this host cannot give public addresses, once the probe found out. */
+  private publicProblem: string | undefined;
   private parts: Promise<Parts> | undefined;
 
   constructor(private readonly options: ResolvedLocalOptions) {
     this.layout = new Layout(options.rootDir);
-    this.addresses = new AddressPool(this.layout.addressesDir, options.addressPool);
+    this.addresses = new AddressPool(this.layout.addressesDir, options.addressPool, { guards: this.guards });
     const { publicAddressPool: pool, publicInterface: iface, logger } = options;
     if (pool !== undefined && iface !== undefined) {
-      this.publicAddresses = new PublicAddresses(options.rootDir, pool, iface, logger);
+      this.publicAddresses = new PublicAddresses(options.rootDir, pool, iface, logger, this.guards);
     }
   }
 
@@ -73,6 +80,7 @@ class LocalProvider implements ComputeProvider {
   private host(): Promise<Parts> {
     if (!this.parts) {
       this.parts = probeHost(this.options).then(async (facts) => {
+        await this.claimAddresses();
         await this.probePublic(facts.capabilities);
         const cgroups = new InstanceCgroups(facts.hierarchies, this.options.cgroupParent);
         const { spareVolumes, rootDir, logger } = this.options;
@@ -89,6 +97,25 @@ class LocalProvider implements ComputeProvider {
     return this.parts;
   }
 
+  /** Claims host-wide what this directory leases, before anything new is leased (AddressGuards). */
+  private async claimAddresses(): Promise<void> {
+    const lost = [...(await this.addresses.claimAll()), ...((await this.publicAddresses?.claimAll()) ?? [])];
+    for (const { address, instanceId } of lost) {
+      this.options.logger.error(
+        { address, instanceId },
+        "another process on this host claims this instance's address (leased to it while this Coffer was stopped?); its engine may not be able to listen there",
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    const parts = await this.parts?.catch(() => undefined);
+    await parts?.spares?.close();
+    await this.addresses.releaseClaims();
+    await this.publicAddresses?.releaseClaims();
+    this.options.logger.info("compute provider closed: spare volumes removed; instances keep running");
+  }
+
   async probe(): Promise<HostCapabilities> {
     return (await this.host()).facts.capabilities;
   }
@@ -101,6 +128,7 @@ class LocalProvider implements ComputeProvider {
       capabilities.publicAddresses = true;
       return;
     }
+    this.publicProblem = why;
     const line = `instances cannot be public: ${why}`;
     capabilities.notEnforced.push(line);
     this.options.logger.warn(line);
@@ -133,7 +161,7 @@ class LocalProvider implements ComputeProvider {
       // removal costs a process spawn, so a fresh provision skips it.)
       if (await exists(this.layout.instanceDir(id))) await this.removeInstance(id);
       try {
-        const address = await this.addresses.lease(id);
+        const address = await this.addresses.lease(id, spec.ports ?? []);
         await mkdir(this.layout.instanceDir(id), { recursive: true, mode: 0o755 });
         await checkReachable(this.layout.instanceDir(id), facts.runAs);
         const { volumeKind, volumeFilesystem: filesystem } = facts.capabilities;
@@ -143,7 +171,8 @@ class LocalProvider implements ComputeProvider {
           if (!took) await createLoopVolume(this.layout, id, spec.volumeSizeGb, facts.runAs, filesystem);
         } else await createDirectoryVolume(this.layout, id, facts.runAs);
         await cgroups.apply(id, { ...spec, pidsMax: this.options.pidsMax });
-        const publicAddress = access.isPublic ? await this.publicAddresses!.ensure(id, access) : undefined;
+        const publicAddress =
+          access.isPublic && this.publicAddresses ? await this.publicAddresses.ensure(id, access) : undefined;
         const placement: InstancePlacement = {
           instanceId: id,
           address,
@@ -240,8 +269,9 @@ class LocalProvider implements ComputeProvider {
       if (access.isPublic) this.checkPublic(facts.capabilities);
       const { publicAddress: _old, ...rest } = placement;
       const next: InstancePlacement = { ...rest, ...access };
-      if (access.isPublic) next.publicAddress = await this.publicAddresses!.ensure(id, access);
-      else await this.publicAddresses?.remove(id);
+      if (access.isPublic && this.publicAddresses) {
+        next.publicAddress = await this.publicAddresses.ensure(id, access);
+      } else await this.publicAddresses?.remove(id);
       await writePlacement(this.layout, next);
       this.options.logger.info(
         { instanceId: id, publicAddress: next.publicAddress, allowedCidrs: access.allowedCidrs },
@@ -251,12 +281,18 @@ class LocalProvider implements ComputeProvider {
     });
   }
 
+  /**
+   * A host without a public pool has one kind of address: a public instance is reachable where
+   * every instance is, at its own address, and gets no public one (docs/compute.md). A host whose
+   * pool the operator configured but which cannot use it refuses: a public instance there would
+   * otherwise go without the filter the operator expects.
+   */
   private checkPublic(capabilities: HostCapabilities): void {
-    if (capabilities.publicAddresses) return;
+    if (!this.publicAddresses || capabilities.publicAddresses) return;
     throw new UnavailableError(
       "PUBLIC_ADDRESSES_UNAVAILABLE",
       this.publicAddresses
-        ? `host ${this.options.hostName} cannot give public addresses (see its start-up log)`
+        ? `host ${this.options.hostName} cannot give public addresses: ${this.publicProblem ?? "its probe failed"}`
         : `host ${this.options.hostName} has no public address pool`,
       { retryable: false },
     );
@@ -292,6 +328,11 @@ class LocalProvider implements ComputeProvider {
 
   async list(): Promise<InstancePlacement[]> {
     return readAllPlacements(this.layout);
+  }
+
+  async inventory(): Promise<Map<string, InstanceHoldings>> {
+    const { cgroups } = await this.host();
+    return takeInventory(this.layout, this.addresses, cgroups, this.publicAddresses?.leases);
   }
 
   async adopt(): Promise<AdoptedInstance[]> {

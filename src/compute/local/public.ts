@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { isIpv4Cidr, ValidationError } from "../../domain/index.js";
 import type { Logger } from "../../lib/index.js";
 import type { InstanceAccess } from "../types.js";
+import type { AddressGuards } from "./address-guard.js";
 import { AddressPool, parsePublicPool } from "./addresses.js";
 import { hostCommand } from "./commands.js";
 
@@ -15,15 +16,28 @@ import { hostCommand } from "./commands.js";
  * outlive Coffer like the engines do, and vanish with a reboot, after which `ensure` puts them back.
  */
 export class PublicAddresses {
-  private readonly leases: AddressPool;
+  readonly leases: AddressPool;
 
   constructor(
     rootDir: string,
     pool: string,
     private readonly iface: string,
     private readonly logger: Logger,
+    guards: AddressGuards,
   ) {
-    this.leases = new AddressPool(join(rootDir, "public-addresses"), parsePublicPool(pool));
+    this.leases = new AddressPool(join(rootDir, "public-addresses"), parsePublicPool(pool), {
+      guards,
+      checkPorts: false,
+    });
+  }
+
+  releaseClaims(): Promise<void> {
+    return this.leases.releaseClaims();
+  }
+
+  /** The host-wide claims of the public addresses leased here (at start); see AddressPool.claimAll. */
+  claimAll(): ReturnType<AddressPool["claimAll"]> {
+    return this.leases.claimAll();
   }
 
   /** Whether the interface exists and nftables works; returns why not, or undefined. */

@@ -115,4 +115,39 @@ describe("local provider, spare volumes", { skip: !isRoot && "needs root" }, () 
     );
     await ready(1);
   });
+
+  test("a clean stop (close) removes every spare — no mount, loop device or image — and leaves instances be", async () => {
+    const closing = join(dir, "closing");
+    const own = createLocalProvider({
+      rootDir: closing,
+      addressPool: randomPool(),
+      cgroupParent,
+      logger: silentLogger(),
+      spareVolumes: [{ sizeGb: 1, count: 2 }],
+    });
+    await own.probe();
+    const spareDir = join(closing, "spares");
+    const made = () => readdir(join(spareDir, "instances")).catch(() => [] as string[]);
+    await waitFor(async () => ((await mountsUnder(spareDir)).length === 2 ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      what: "2 spare volumes",
+    });
+    const kept = await own.provision({
+      instanceId: "sp-c",
+      volumeSizeGb: 1,
+      ramMb: 128,
+      vcpus: 1,
+      isPublic: false,
+    });
+    assert.equal((await made()).length, 1, "one spare taken");
+    await own.close();
+    assert.deepEqual(await mountsUnder(spareDir), []);
+    assert.deepEqual(await loopDevicesUnder(spareDir), []);
+    assert.deepEqual(await made(), []);
+    await new Promise((resolve) => setTimeout(resolve, 2500)); // past the refill delay: nothing is made again
+    assert.deepEqual(await made(), []);
+    assert.ok(await isMountPoint(kept.volumePath), "the instance's volume stays");
+    assert.equal((await own.list()).length, 1);
+  });
 });

@@ -25,6 +25,7 @@ export class SpareVolumes {
   private readonly ready: { id: string; sizeGb: number }[] = [];
   private filling: Promise<void> | undefined;
   private again = false;
+  private closed = false;
 
   constructor(
     rootDir: string,
@@ -46,11 +47,26 @@ export class SpareVolumes {
   }
 
   /**
+   * A clean stop: no more spares are made, and every one there is — made, or being made — is
+   * unmounted, its loop device detached and its image removed. Spares hold nobody's data, and a
+   * Coffer that is not started again in this directory would otherwise leave them mounted for good.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.filling;
+    this.ready.length = 0;
+    for (const id of await readdir(this.layout.instancesDir).catch(() => [] as string[])) {
+      await this.discard(id);
+    }
+  }
+
+  /**
    * Moves a spare of this size onto the instance's volume path and its image into the instance's
    * directory; false when there is none or it could not be used (the caller makes a volume the
    * slow way).
    */
   async takeInto(sizeGb: number, image: string, volumePath: string): Promise<boolean> {
+    if (this.closed) return false;
     const index = this.ready.findIndex((s) => s.sizeGb === sizeGb);
     if (index < 0) return false;
     const [spare] = this.ready.splice(index, 1);
@@ -85,6 +101,7 @@ export class SpareVolumes {
   }
 
   private fill(): void {
+    if (this.closed) return;
     if (this.filling) {
       this.again = true;
       return;
@@ -98,6 +115,7 @@ export class SpareVolumes {
     do {
       this.again = false;
       for (;;) {
+        if (this.closed) return;
         const spec = this.specs.find((s) => this.ready.filter((r) => r.sizeGb === s.sizeGb).length < s.count);
         if (!spec) break;
         const id = randomUUID();

@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { CofferError } from "../../domain/index.js";
+import { waitFor } from "../../lib/index.js";
 import { engineFor } from "./index.js";
 import { accountCases } from "./engine-accounts.case.test.js";
 import { createTestSite, launchEngine, type EngineProcess, type TestSite } from "./testing.js";
@@ -134,6 +135,34 @@ export function engineConformance(options: ConformanceOptions): void {
       await engine.secure(layout, ADMIN, 5000);
     });
 
+    test("observe reads the engine's figures: sessions, and transactions that move with work", async () => {
+      const before = await engine.observe(layout, ADMIN);
+      assert.equal(before.health, "running");
+      assert.equal(typeof before.figures.connections, "number");
+      assert.equal(typeof before.figures.transactions, "number");
+      const alice = { username: "alice", password: "s3cret'\\\"pw" };
+      const session = await options.connectAs(layout, alice, "shop_a");
+      try {
+        const during = await engine.observe(layout, ADMIN);
+        assert.ok(during.figures.connections! >= before.figures.connections! + 1, JSON.stringify(during));
+        for (let i = 0; i < 20; i++) await session.query(`INSERT INTO items VALUES (${i})`);
+      } finally {
+        await session.close();
+      }
+      // PostgreSQL's statistics reach pg_stat_database when a backend flushes them (at the latest
+      // when it exits), so look again until they show.
+      const after = await waitFor(
+        async () => {
+          const look = await engine.observe(layout, ADMIN);
+          return look.figures.transactions! >= before.figures.transactions! + 20 ? look : undefined;
+        },
+        { timeoutMs: 15_000, what: "the transactions to show" },
+      );
+      if (before.figures.queries !== undefined) {
+        assert.ok(after.figures.queries! >= before.figures.queries + 20, JSON.stringify(after));
+      }
+    });
+
     engineConfigCases(
       {
         engine,
@@ -154,6 +183,7 @@ export function engineConformance(options: ConformanceOptions): void {
       const exit = await proc.exited;
       assert.equal(exit.code, 0, `clean exit after ${engine.capabilities.stopSignal}`);
       assert.equal(await engine.health(layout, ADMIN, 1000), "down");
+      assert.deepEqual(await engine.observe(layout, ADMIN, 1000), { health: "down", figures: {} });
     });
 
     test("a copy of a template starts faster than a fresh init", async (t) => {

@@ -11,7 +11,7 @@
  * The admin password is set only after the first start, so a prepared template data directory can
  * be copied for every instance without ever containing a secret.
  */
-import type { ParameterRule } from "../../domain/index.js";
+import type { EngineFigures, ParameterRule } from "../../domain/index.js";
 
 /** Where one instance's engine lives. Every path is absolute. */
 export interface EngineLayout {
@@ -97,6 +97,13 @@ export interface LaunchCommand {
 }
 
 export type EngineHealth = "running" | "down";
+
+/** A heartbeat's look at the engine: whether it answers, and its figures when it does. */
+export interface EngineLook {
+  health: EngineHealth;
+  /** What the engine measured (domain/engine-figures.ts); empty when it is down. */
+  figures: EngineFigures;
+}
 
 export interface DatabaseSpec {
   name: string;
@@ -206,6 +213,12 @@ export interface EngineCapabilities {
   readonly onlineVolumeResize: boolean;
   /** Trove's guest log names this engine exposes. */
   readonly logs: readonly string[];
+  /**
+   * How to read why the engine did not start from what it wrote while starting (its log and its
+   * console): each line matching `problem` says something went wrong, its first group that matched
+   * being the engine's own words; lines whose words match `noise` add nothing (MariaDB's "Aborting").
+   */
+  readonly startupLog: { readonly problem: RegExp; readonly noise?: RegExp };
   /** Where installations are looked for by default, best first. */
   readonly installDirs: readonly string[];
   /** Config parameters the layout owns; configuration overrides may not set them. */
@@ -262,6 +275,11 @@ export interface Engine {
   secure(layout: EngineLayout, admin: Credentials, timeoutMs: number): Promise<void>;
   /** A real query as the admin over TCP. "down" when the engine does not answer; throws when it refuses the admin. */
   health(layout: EngineLayout, admin: Credentials, timeoutMs?: number): Promise<EngineHealth>;
+  /**
+   * The heartbeat's look: like `health` (one session as the admin over TCP, one query), and that
+   * query reads the engine's own figures (connections, queries, transactions).
+   */
+  observe(layout: EngineLayout, admin: Credentials, timeoutMs?: number): Promise<EngineLook>;
   waitReady(layout: EngineLayout, admin: Credentials, timeoutMs: number): Promise<void>;
 
   /*

@@ -1,6 +1,6 @@
-import { CofferError, ErrorKind, TimeoutError } from "../../domain/index.js";
+import { CofferError, ErrorKind, TimeoutError, type EngineFigures } from "../../domain/index.js";
 import { sleep } from "../../lib/index.js";
-import type { Credentials, Engine, EngineHealth, EngineLayout } from "./engine.js";
+import type { Credentials, Engine, EngineHealth, EngineLayout, EngineLook } from "./engine.js";
 
 /** Bounds for one session: connecting, and each statement. */
 export interface Timeouts {
@@ -58,11 +58,32 @@ export async function whileDown<T>(
 /** One `SELECT 1` as the admin over TCP, within the given bounds. */
 export type Ping = (layout: EngineLayout, admin: Credentials, timeouts: Timeouts) => Promise<void>;
 
-/** health and waitReady, the same for every engine once it can ping. */
-export function readiness(engine: string, ping: Ping): Pick<Engine, "health" | "waitReady"> {
+/** One query as the admin over TCP that reads the engine's figures, within the given bounds. */
+export type ReadFigures = (
+  layout: EngineLayout,
+  admin: Credentials,
+  timeouts: Timeouts,
+) => Promise<EngineFigures>;
+
+/**
+ * health, observe and waitReady, the same for every engine once it can ping and read its
+ * figures: `observe` is the heartbeat's look, one session and one query like `health`.
+ */
+export function readiness(
+  engine: string,
+  ping: Ping,
+  figures: ReadFigures,
+): Pick<Engine, "health" | "observe" | "waitReady"> {
   return {
     health: (layout, admin, timeoutMs = 2000) =>
       healthOf(() => ping(layout, admin, probeTimeouts(timeoutMs))),
+    async observe(layout, admin, timeoutMs = 2000): Promise<EngineLook> {
+      let read: EngineFigures = {};
+      const health = await healthOf(async () => {
+        read = await figures(layout, admin, probeTimeouts(timeoutMs));
+      });
+      return { health, figures: health === "running" ? read : {} };
+    },
     async waitReady(layout, admin, timeoutMs) {
       const attempt = () => ping(layout, admin, probeTimeouts(Math.min(1000, timeoutMs)));
       await whileDown(attempt, timeoutMs, `${engine} to accept connections`);

@@ -21,4 +21,6 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, load: () => Promi
   ["0003_root_history", () => import("./0003_root_history.js")],
   ["0004_configurations", () => import("./0004_configurations.js")],
   ["0005_public_addresses", () => import("./0005_public_addresses.js")],
+  ["0006_engine_figures", () => import("./0006_engine_figures.js")],
+  ["0007_events", () => import("./0007_events.js")],
 ];

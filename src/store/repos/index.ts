@@ -17,6 +17,8 @@ import { tokenRepository } from "./tokens.js";
 import { userRepository } from "./users.js";
 import { configurationRepository } from "./configurations.js";
 import { parameterRuleRepository } from "./parameter-rules.js";
+import { engineFiguresRepository } from "./engine-figures.js";
+import { eventRepository } from "./events.js";
 
 /** Every repository bound to one handle: the pool's, or one transaction's. */
 export function makeRepositories(ctx: RepoContext): Repositories {
@@ -38,5 +40,7 @@ export function makeRepositories(ctx: RepoContext): Repositories {
     parameterRules: parameterRuleRepository(ctx),
     configurations: configurationRepository(ctx),
     rootHistory: rootHistoryRepository(ctx),
+    engineFigures: engineFiguresRepository(ctx),
+    events: eventRepository(ctx),
   };
 }

@@ -11,6 +11,7 @@ export type UpdateAccessData = { isPublic: boolean; allowedCidrs: string[] };
  */
 export const updateAccess = defineWorkflow<UpdateAccessData>({
   kind: "update_access",
+  event: "instance.access_changed",
   steps: [
     {
       name: "apply",

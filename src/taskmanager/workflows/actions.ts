@@ -19,6 +19,7 @@ function failed(what: string) {
 
 export const restartInstance = defineWorkflow({
   kind: "restart_instance",
+  event: "instance.restarted",
   steps: [
     {
       name: "restart",
@@ -35,6 +36,7 @@ export type ResizeVolumeData = { newSizeGb: number; oldSizeGb: number; projectId
 
 export const resizeVolume = defineWorkflow<ResizeVolumeData>({
   kind: "resize_volume",
+  event: "instance.volume_resized",
   steps: [
     {
       name: "grow",
@@ -66,6 +68,7 @@ export type ResizeFlavorData = { flavorId: string; ramMb: number; vcpus: number 
 
 export const resizeFlavor = defineWorkflow<ResizeFlavorData>({
   kind: "resize_flavor",
+  event: "instance.resized",
   steps: [
     {
       name: "resize",
@@ -91,6 +94,7 @@ export const resizeFlavor = defineWorkflow<ResizeFlavorData>({
 
 export const stopInstance = defineWorkflow({
   kind: "stop_instance",
+  event: "instance.stopped",
   steps: [
     { name: "stop", timeoutMs: 120_000, run: async (ctx) => recordStatus(ctx, await guest(ctx).stop()) },
     { name: "done", timeoutMs: 10_000, run: done },
@@ -100,6 +104,7 @@ export const stopInstance = defineWorkflow({
 
 export const startInstance = defineWorkflow({
   kind: "start_instance",
+  event: "instance.started",
   steps: [
     { name: "start", timeoutMs: 180_000, run: async (ctx) => recordStatus(ctx, await guest(ctx).start()) },
     { name: "await_healthy", timeoutMs: 120_000, run: awaitHealthy },

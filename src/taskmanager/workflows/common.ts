@@ -3,6 +3,7 @@ import type { InstanceFault } from "../../store/index.js";
 import type { StatusReport } from "../../guestagent/index.js";
 import type { StepContext, TaskData } from "../workflow.js";
 import { sleep } from "../../lib/index.js";
+import { adminDetails, memberMessage } from "./fault-text.js";
 
 /** Service statuses that mean "still coming up": keep waiting (§4.6). */
 const STILL_STARTING: ReadonlySet<ServiceStatus> = new Set(["new", "building", "unknown", "restarting"]);
@@ -44,15 +45,18 @@ export async function setInstance<D extends TaskData>(
   await ctx.deps.store.instances.update(ctx.instanceId, { ...patch, updatedAt: ctx.deps.clock.now() });
 }
 
-/** A fault users can read: what failed, without internals they cannot act on. */
+/**
+ * A fault users can read: what failed and why (the engine's own words where it gave some), without
+ * the host's paths; admins also see `details`, the whole error (fault-text.ts).
+ */
 export function faultFrom<D extends TaskData>(
   ctx: StepContext<D>,
   what: string,
   error: Error,
 ): InstanceFault {
   return {
-    message: `${what}: ${error.message}`,
-    details: error.stack ?? error.message,
+    message: `${what}: ${memberMessage(error)}`,
+    details: adminDetails(error),
     createdAt: ctx.deps.clock.now(),
   };
 }

@@ -7,6 +7,8 @@ export type ApplyConfigurationData = {
   overrides: Overrides;
   /** Set by the apply step: whether some value waits for a restart. */
   restartRequired?: boolean;
+  /** An attach or detach: the group the instance had before, given back if the apply fails. */
+  previousConfigurationId?: string | null;
 };
 
 /**
@@ -17,6 +19,7 @@ export type ApplyConfigurationData = {
  */
 export const applyConfiguration = defineWorkflow<ApplyConfigurationData>({
   kind: "apply_configuration",
+  event: "instance.configuration_applied",
   steps: [
     {
       name: "apply",
@@ -38,8 +41,15 @@ export const applyConfiguration = defineWorkflow<ApplyConfigurationData>({
       },
     },
   ],
-  // The guest put the previous values back; the instance stays usable and says why.
+  // The guest put the previous values back; the instance stays usable and says why, and an
+  // attach or detach that did not happen does not show as if it had.
   async onFailure(ctx, error) {
+    if (ctx.data.previousConfigurationId !== undefined) {
+      await ctx.deps.store.instances.update(ctx.instanceId, {
+        configurationId: ctx.data.previousConfigurationId,
+        updatedAt: ctx.deps.clock.now(),
+      });
+    }
     await setInstance(ctx, {
       taskStatus: "NONE",
       fault: faultFrom(ctx, "Applying the configuration group failed", error),

@@ -21,6 +21,7 @@ export type CreateData = Omit<PrepareRequest, "instanceId"> & {
 
 export const createInstance = defineWorkflow<CreateData>({
   kind: "create_instance",
+  event: "instance.created",
   steps: [
     {
       name: "place",

@@ -10,6 +10,7 @@ export type DeleteData = { host: string | null; volumeSizeGb: number; ramMb: num
  */
 export const deleteInstance = defineWorkflow<DeleteData>({
   kind: "delete_instance",
+  event: "instance.deleted",
   steps: [
     {
       name: "destroy",

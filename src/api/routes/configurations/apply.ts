@@ -3,6 +3,7 @@ import {
   CofferError,
   NotFoundError,
   UnprocessableError,
+  UpstreamError,
   assertAllowed,
   type ConfigValues,
 } from "../../../domain/index.js";
@@ -12,14 +13,16 @@ import type { ApplyConfigurationData } from "../../../taskmanager/index.js";
 import type { Configuration, Instance, Repositories } from "../../../store/index.js";
 import { ownerFilter } from "../../auth.js";
 import { stateOf } from "../instances/load.js";
-import { recordTask } from "../instances/tasks.js";
+import { awaitTasks, recordTask } from "../instances/tasks.js";
 
 /**
  * What attaching, changing and detaching a configuration group share (trove-api.md §5.10). The
  * values are first checked by each engine (a synchronous guest call that changes nothing), so a
  * value the engine refuses is a 422 and nothing is recorded; then the new values and one
  * apply_configuration task per instance are recorded in one transaction, and the task manager
- * applies them (the intent is stored with the state: a crash between the two loses nothing).
+ * applies them (the intent is stored with the state: a crash between the two loses nothing). The
+ * request answers once the values are applied (awaitApplied), as upstream's blocking guest calls do:
+ * a client that reads a value right after the 202 reads the new one.
  */
 
 /** A group the caller may see: its project's, or any for an admin; anything else is 404. */
@@ -61,15 +64,37 @@ export async function checkInstances(
   }
 }
 
-/** In the caller's transaction: the instance's group (null: none) and the task that applies its values. */
+/**
+ * In the caller's transaction: the instance's group (null: none) and the task that applies its
+ * values; resolves the task's id. An attach or detach that fails to apply gives the instance its
+ * previous group back (the guest agent put the previous values back).
+ */
 export async function recordApply(
   tx: Repositories,
   instance: Instance,
   configurationId: string | null,
   values: ConfigValues,
   now: Date,
-): Promise<void> {
-  const data: ApplyConfigurationData = { overrides: values };
-  await recordTask(tx, instance, "apply_configuration", "UPDATING", data, now);
+): Promise<string> {
+  const data: ApplyConfigurationData = {
+    overrides: values,
+    ...(configurationId !== instance.configurationId
+      ? { previousConfigurationId: instance.configurationId }
+      : {}),
+  };
+  const taskId = await recordTask(tx, instance, "apply_configuration", "UPDATING", data, now);
   await tx.instances.update(instance.id, { configurationId, updatedAt: now });
+  return taskId;
+}
+
+/** The apply step's own bound, and a little more: the guest call has 180 s. */
+const APPLY_WAIT_MS = 200_000;
+
+/** Answers once every instance's apply has ended; a failed one is a 500 naming why. */
+export async function awaitApplied(repos: Repositories, taskIds: readonly string[]): Promise<void> {
+  await awaitTasks(repos, taskIds, {
+    timeoutMs: APPLY_WAIT_MS,
+    failure: (error) =>
+      new UpstreamError("CONFIGURATION_APPLY_FAILED", `Applying the configuration failed: ${error}`),
+  });
 }

@@ -8,7 +8,7 @@ import { authorize } from "../../auth.js";
 import type { ApiDeps } from "../../deps.js";
 import { wakeTaskManagers } from "../../wake.js";
 import { nextHref, pageLimit } from "../instances/read.js";
-import { checkInstances, loadConfiguration, recordApply } from "./apply.js";
+import { checkInstances, loadConfiguration, recordApply, awaitApplied } from "./apply.js";
 import { configurationDetail, configurationView } from "./views.js";
 
 const Values = Type.Record(Type.String(), Type.Unknown());
@@ -130,11 +130,14 @@ export function configurationGroupRoutes(app: FastifyInstance, deps: ApiDeps): v
     const attached = await store.instances.list({ configurationId: group.id });
     await checkInstances(store, bus, attached, values);
     const now = clock.now();
-    await store.transaction(async (tx) => {
+    const tasks = await store.transaction(async (tx) => {
       await tx.configurations.update(group.id, { ...fields, values, updatedAt: now });
-      for (const instance of attached) await recordApply(tx, instance, group.id, values, now);
+      const ids: string[] = [];
+      for (const instance of attached) ids.push(await recordApply(tx, instance, group.id, values, now));
+      return ids;
     });
     if (attached.length > 0) await wakeTaskManagers(deps);
+    await awaitApplied(store, tasks);
   }
 
   // A stranger's group is 404 before anything is said about the body.

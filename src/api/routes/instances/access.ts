@@ -1,4 +1,3 @@
-import type { Config } from "../../../config/index.js";
 import { isIpv4Cidr, ValidationError } from "../../../domain/index.js";
 
 export interface Access {
@@ -37,14 +36,4 @@ export function parseAccessChange(raw: unknown, current: Access): Access {
     throw new ValidationError("ACCESS_INVALID", "access.allowed_cidrs must not repeat a CIDR.");
   }
   return { isPublic, allowedCidrs: cidrs };
-}
-
-/** A public instance needs a deployment with public addresses; refused before anything changes. */
-export function checkPublicOffered(access: Access, config: Pick<Config, "publicAddresses">): void {
-  if (access.isPublic && !config.publicAddresses) {
-    throw new ValidationError(
-      "PUBLIC_ACCESS_UNAVAILABLE",
-      "This deployment has no public addresses (no public address pool is configured); access.is_public must be false.",
-    );
-  }
 }

@@ -5,7 +5,7 @@ import type { Instance } from "../../../store/index.js";
 import { authorize } from "../../auth.js";
 import type { ApiDeps } from "../../deps.js";
 import { wakeTaskManagers } from "../../wake.js";
-import { checkInstances, loadConfiguration, recordApply } from "../configurations/apply.js";
+import { awaitApplied, checkInstances, loadConfiguration, recordApply } from "../configurations/apply.js";
 import { loadInstance, stateOf } from "./load.js";
 
 /**
@@ -51,8 +51,9 @@ export async function attachConfiguration(
   }
   await checkInstances(deps.store, deps.bus, [instance], group.values);
   const now = deps.clock.now();
-  await deps.store.transaction((tx) => recordApply(tx, instance, group.id, group.values, now));
+  const task = await deps.store.transaction((tx) => recordApply(tx, instance, group.id, group.values, now));
   await wakeTaskManagers(deps);
+  await awaitApplied(deps.store, [task]);
 }
 
 /** The parameters go back to the instance's flavor-derived defaults. Nothing attached: nothing to do. */
@@ -60,8 +61,9 @@ export async function detachConfiguration(deps: ApiDeps, instance: Instance): Pr
   if (instance.configurationId === null) return;
   assertAllowed("configuration_change", instance.id, await stateOf(deps.store, instance));
   const now = deps.clock.now();
-  await deps.store.transaction((tx) => recordApply(tx, instance, null, {}, now));
+  const task = await deps.store.transaction((tx) => recordApply(tx, instance, null, {}, now));
   await wakeTaskManagers(deps);
+  await awaitApplied(deps.store, [task]);
 }
 
 export function instanceConfigurationRoute(app: FastifyInstance, { store }: ApiDeps): void {

@@ -7,10 +7,11 @@ import { type CreateData } from "../../../taskmanager/index.js";
 import { flavorFromRef, resolveDatastoreVersion, versionIndex } from "../../../catalog/index.js";
 import type { ApiDeps } from "../../deps.js";
 import { wakeTaskManagers } from "../../wake.js";
-import { checkPublicOffered, parseAccess } from "./access.js";
+import { parseAccess } from "./access.js";
 import { groupFor } from "./configuration.js";
 import { claimPooled, releasePooled } from "./pooled.js";
 import { configurationNames, instanceView, viewContext } from "./view.js";
+import { withOrigin } from "../../origin.js";
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const CreateBody = Type.Object({
@@ -90,7 +91,6 @@ export function instanceCreateRoute(app: FastifyInstance, deps: ApiDeps): void {
       );
       const volumeSizeGb = Number(body.volume.size);
       const access = parseAccess(body.access);
-      checkPublicOffered(access, deps.config);
       // The databases and users are created during prepare; a bad one fails the request now, not the build.
       const { databases, users } = checkSpecs(
         capabilitiesOf(version.manager),
@@ -169,7 +169,7 @@ export function instanceCreateRoute(app: FastifyInstance, deps: ApiDeps): void {
             id: randomUUID(),
             instanceId: id,
             kind: "create_instance",
-            data,
+            data: withOrigin(data),
             createdAt: now,
           });
           await identity.quotas.commit(reservation, tx);

@@ -4,6 +4,7 @@ import { instanceActionRoutes } from "./actions.js";
 import { instanceConfigurationRoute } from "./configuration.js";
 import { instanceCreateRoute } from "./create.js";
 import { databaseRoutes } from "./databases.js";
+import { instanceMetricsRoute } from "./metrics.js";
 import { mgmtInstanceRoutes } from "./mgmt.js";
 import { instanceReadRoutes } from "./read.js";
 import { rootRoutes } from "./root.js";
@@ -23,4 +24,5 @@ export function instanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
   userAccessRoutes(app, deps);
   rootRoutes(app, deps);
   instanceConfigurationRoute(app, deps);
+  instanceMetricsRoute(app, deps);
 }

@@ -66,9 +66,7 @@ export function mgmtInstanceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const now = clock.now();
       switch (keys[0]) {
         case "stop":
-          await store.transaction((tx) =>
-            recordTask(tx, instance, "stop_instance", instance.taskStatus, {}, now),
-          );
+          await store.transaction((tx) => recordTask(tx, instance, "stop_instance", "STOPPING", {}, now));
           break;
         case "start":
           await store.transaction((tx) => recordTask(tx, instance, "start_instance", "REBOOTING", {}, now));

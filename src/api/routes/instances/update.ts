@@ -7,10 +7,11 @@ import { type DeleteData, type UpdateAccessData } from "../../../taskmanager/ind
 import { authorize } from "../../auth.js";
 import type { ApiDeps } from "../../deps.js";
 import { wakeTaskManagers } from "../../wake.js";
-import { checkPublicOffered, parseAccessChange, type Access } from "./access.js";
+import { parseAccessChange, type Access } from "./access.js";
 import { attachConfiguration, detachConfiguration } from "./configuration.js";
 import { loadInstance, stateOf } from "./load.js";
 import { recordTask } from "./tasks.js";
+import { withOrigin } from "../../origin.js";
 
 type Params = { projectId: string; id: string };
 const UpdateBody = Type.Object({
@@ -76,7 +77,6 @@ export function instanceUpdateRoutes(app: FastifyInstance, deps: ApiDeps): void 
           await detachConfiguration(deps, instance);
         }
         const access = rest.access === undefined ? undefined : parseAccessChange(rest.access, instance);
-        if (access) checkPublicOffered(access, deps.config);
         const now = clock.now();
         const renamed = name !== undefined ? { name } : {};
         if (access && accessChanged(instance, access) && instance.host !== null) {
@@ -122,7 +122,7 @@ export function instanceUpdateRoutes(app: FastifyInstance, deps: ApiDeps): void 
         id: randomUUID(),
         instanceId: instance.id,
         kind: "delete_instance",
-        data,
+        data: withOrigin(data),
         createdAt: now,
       });
       await tx.instances.update(instance.id, { taskStatus: "DELETING", updatedAt: now });

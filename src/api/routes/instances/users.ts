@@ -48,13 +48,13 @@ const UpdateBody = Type.Object({
   ),
 });
 
-/** A user as Trove shows it: name, host (engines with hosts only), databases as `[{name}]`. */
+/**
+ * A user as Trove shows it: name, host, databases as `[{name}]`. Trove's users always have a
+ * host: `%` on engines whose accounts have none (PostgreSQL), and clients build ids from it
+ * (Horizon's Users tab keys its rows by `name@host`).
+ */
 export function userView(user: UserView): Record<string, unknown> {
-  return {
-    name: user.name,
-    ...(user.host !== undefined ? { host: user.host } : {}),
-    databases: named(user.databases),
-  };
+  return { name: user.name, host: user.host ?? "%", databases: named(user.databases) };
 }
 
 /** Users of an instance (§2.6); their access to databases is in user-access.ts. */

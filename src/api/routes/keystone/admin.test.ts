@@ -172,6 +172,9 @@ test("project updates, flat projects only, roles and the fixed catalog", async (
     [
       ["database", "trove"],
       ["identity", "keystone"],
+      ["compute", "nova"],
+      ["image", "glance"],
+      ["volumev3", "cinderv3"],
     ],
   );
   const db = (await call("GET", "/v3/services?type=database")).json().services[0];

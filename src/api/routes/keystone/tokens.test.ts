@@ -183,7 +183,7 @@ test("a member may validate and revoke its own tokens, not another user's", asyn
     url: "/v3/auth/catalog",
     headers: { "x-auth-token": alice.token },
   });
-  assert.equal(catalog.json().catalog.length, 2);
+  assert.equal(catalog.json().catalog.length, 5);
   const projects = await t.app.inject({
     method: "GET",
     url: "/v3/auth/projects",

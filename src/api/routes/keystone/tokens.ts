@@ -42,6 +42,8 @@ const AuthBody = Type.Object({
   }),
 });
 type AuthBody = Static<typeof AuthBody>;
+/** Documents the subject token; its absence is the handler's 400 (after the caller's own token). */
+const SubjectHeaders = Type.Object({ "x-subject-token": Type.Optional(Type.String()) });
 
 /**
  * Keystone's token API: `POST /v3/auth/tokens` (log in, 201 + `X-Subject-Token`), `GET`/`HEAD`
@@ -83,26 +85,29 @@ export function tokenRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { secret, info };
   };
 
-  app.get("/v3/auth/tokens", async (request, reply: FastifyReply) => {
+  // These authenticate in the handler (the subject token is looked at after the caller's).
+  const self = { config: { tokenRequired: true } };
+  const withSubject = { ...self, schema: { headers: SubjectHeaders } };
+  app.get("/v3/auth/tokens", withSubject, async (request, reply: FastifyReply) => {
     const { secret, info } = await subject(request, "identity:validate_token");
     reply.header("x-subject-token", secret);
     return renderTokenBody(info, identity.catalog, { includeCatalog: includeCatalog(request) });
   });
 
-  app.delete("/v3/auth/tokens", async (request, reply) => {
+  app.delete("/v3/auth/tokens", withSubject, async (request, reply) => {
     const { secret } = await subject(request, "identity:revoke_token");
     await identity.tokens.revoke(secret);
     return reply.status(204).send();
   });
 
-  app.get("/v3/auth/catalog", async (request) => {
+  app.get("/v3/auth/catalog", self, async (request) => {
     await authenticate(request, identity);
     const projectId = request.token?.project?.id;
     if (!projectId) throw new ForbiddenError("TOKEN_UNSCOPED", "An unscoped token has no catalog.");
     return collection(request, "catalog", tokenCatalog(identity.catalog, projectId));
   });
 
-  app.get("/v3/auth/projects", async (request) => {
+  app.get("/v3/auth/projects", self, async (request) => {
     const caller = await authenticate(request, identity);
     const projects = await identity.directory.projectsOfUser(caller.userId);
     return collection(

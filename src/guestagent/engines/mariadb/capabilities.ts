@@ -30,6 +30,9 @@ export const mariadbCapabilities: EngineCapabilities = Object.freeze({
   backup: Object.freeze(["mariabackup"] as const),
   onlineVolumeResize: true,
   logs: Object.freeze(["general", "slow_query"]),
+  // `… 0 [ERROR] Can't start server: Bind on TCP/IP port. Got error: 98: Address already in use`,
+  // and always a last `[ERROR] Aborting`, which says nothing.
+  startupLog: Object.freeze({ problem: /\[ERROR\]\s+(.+)$/, noise: /^Aborting$/ }),
   installDirs: Object.freeze(["/usr/sbin"]),
   layoutParameters: Object.freeze([
     "datadir",

@@ -13,6 +13,7 @@ import {
   runAsEngineUser,
   writeOwnedFile,
 } from "../host.js";
+import { readMariadbFigures } from "./figures.js";
 import { readiness, whileDown } from "../readiness.js";
 import type { ConfigOverrides, DataDirTarget, Engine, EngineLayout, EngineSizing } from "../engine.js";
 import { disableMariadbRoot, enableMariadbRoot, isMariadbRootEnabled, secureMariadb } from "./accounts.js";
@@ -104,9 +105,13 @@ export function createMariadbEngine(): Engine {
       await whileDown(() => secureMariadb(layout, admin), timeoutMs, "secure MariaDB");
     },
 
-    ...readiness(caps.name, async (layout, admin, timeouts) => {
-      await withMy(layout, { via: "tcp", admin }, "check health", (s) => s.query("SELECT 1"), timeouts);
-    }),
+    ...readiness(
+      caps.name,
+      async (layout, admin, timeouts) => {
+        await withMy(layout, { via: "tcp", admin }, "check health", (s) => s.query("SELECT 1"), timeouts);
+      },
+      readMariadbFigures,
+    ),
 
     createDatabases: createMariadbDatabases,
     listDatabases: listMariadbDatabases,

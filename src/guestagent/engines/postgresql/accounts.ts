@@ -1,6 +1,6 @@
 import { scramSha256Verifier } from "../secrets.js";
 import type { Credentials, EngineLayout } from "../engine.js";
-import { postgresqlCapabilities as caps } from "./capabilities.js";
+import { BOOTSTRAP_USER, postgresqlCapabilities as caps } from "./capabilities.js";
 import { withPg, type PgSession } from "./client.js";
 
 /** PASSWORD clause: a SCRAM verifier computed here when possible, so no clear password reaches the server. */
@@ -56,7 +56,7 @@ export async function terminateSessions(
  * only the databases granted to them.
  */
 export async function securePostgresql(layout: EngineLayout, admin: Credentials): Promise<void> {
-  await withPg(layout, { via: "socket", user: caps.rootUser }, "secure the admin account", async (s) => {
+  await withPg(layout, { via: "socket", user: BOOTSTRAP_USER }, "secure the admin account", async (s) => {
     const verb = (await roleExists(s, admin.username)) ? "ALTER" : "CREATE";
     await s.query(
       `${verb} ROLE ${s.ident(admin.username)} WITH SUPERUSER LOGIN PASSWORD ${s.literal(adminVerifier(admin.password))}`,
@@ -67,8 +67,11 @@ export async function securePostgresql(layout: EngineLayout, admin: Credentials)
 }
 
 /**
- * Root is the bootstrap superuser `postgres`, which always logs in over the (0700) socket; with a
- * password it also logs in over TCP (pg_hba asks everyone there for one), without one it cannot.
+ * Root is a superuser named `root`, as upstream Trove makes it: created at the first enable, given
+ * a new password at each. Disabled, it keeps its role but has no password, so it cannot log in
+ * (pg_hba asks everyone over TCP for one; the socket trusts only the bootstrap superuser).
+ * `postgres` (initdb's superuser) never gets a password; an instance made before root had its own
+ * role may have given it one, which disable clears too.
  */
 export async function enablePostgresqlRoot(
   layout: EngineLayout,
@@ -76,14 +79,20 @@ export async function enablePostgresqlRoot(
   password: string,
 ): Promise<void> {
   await withPg(layout, { via: "tcp", admin }, "enable root", async (s) => {
-    await s.query(`ALTER ROLE ${s.ident(caps.rootUser)} WITH SUPERUSER LOGIN ${passwordClause(s, password)}`);
+    const verb = (await roleExists(s, caps.rootUser)) ? "ALTER" : "CREATE";
+    await s.query(
+      `${verb} ROLE ${s.ident(caps.rootUser)} WITH SUPERUSER LOGIN ${passwordClause(s, password)}`,
+    );
   });
 }
 
 export async function disablePostgresqlRoot(layout: EngineLayout, admin: Credentials): Promise<void> {
   await withPg(layout, { via: "tcp", admin }, "disable root", async (s) => {
-    await s.query(`ALTER ROLE ${s.ident(caps.rootUser)} WITH PASSWORD NULL`);
-    await terminateSessions(s, caps.rootUser, { tcpOnly: true });
+    for (const role of [caps.rootUser, BOOTSTRAP_USER]) {
+      if (!(await roleExists(s, role))) continue;
+      await s.query(`ALTER ROLE ${s.ident(role)} WITH PASSWORD NULL`);
+      await terminateSessions(s, role, { tcpOnly: true });
+    }
   });
 }
 

@@ -2,6 +2,9 @@ import { parseValidationRules } from "../../../domain/index.js";
 import type { EngineCapabilities } from "../engine.js";
 import rules from "./validation-rules.json" with { type: "json" };
 
+/** initdb's superuser: it logs in over the 0700 socket only, with no password (renderPgHba). */
+export const BOOTSTRAP_USER = "postgres";
+
 export const postgresqlCapabilities: EngineCapabilities = Object.freeze({
   name: "postgresql",
   managers: Object.freeze(["postgresql"]),
@@ -9,8 +12,9 @@ export const postgresqlCapabilities: EngineCapabilities = Object.freeze({
   // SIGINT is PostgreSQL's "fast" shutdown: abort transactions, checkpoint, exit. SIGTERM ("smart") waits for clients.
   stopSignal: "SIGINT",
   adminUser: "os_admin",
-  rootUser: "postgres",
-  systemUsers: Object.freeze(["os_admin", "postgres"]),
+  // Trove's root on PostgreSQL is a superuser named root, made by enable-root (accounts.ts).
+  rootUser: "root",
+  systemUsers: Object.freeze(["os_admin", "postgres", "root"]),
   // CREATE ROLE refuses these: they are the predefined roles' namespace.
   reservedUserPrefixes: Object.freeze(["pg_"]),
   // coffer_spare: a database made in the template, renamed for an instance's first database (spare.ts).
@@ -32,6 +36,11 @@ export const postgresqlCapabilities: EngineCapabilities = Object.freeze({
   backup: Object.freeze(["pg_basebackup"] as const),
   onlineVolumeResize: true,
   logs: Object.freeze(["general"]),
+  // `… [pid] FATAL:  could not create any TCP/IP sockets`; PostgreSQL logs why at LOG level before
+  // (`LOG:  could not bind IPv4 address "…": Address already in use`).
+  startupLog: Object.freeze({
+    problem: /\b(?:FATAL|PANIC|ERROR):\s+(.+)$|\b(?:LOG|WARNING):\s+(could not .+)$/,
+  }),
   installDirs: Object.freeze(["/usr/lib/postgresql/15/bin"]),
   layoutParameters: Object.freeze([
     "listen_addresses",

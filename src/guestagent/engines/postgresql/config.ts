@@ -8,7 +8,7 @@ import {
   type Params,
 } from "../params.js";
 import { listenAddresses, type ConfigOverrides, type EngineLayout, type EngineSizing } from "../engine.js";
-import { postgresqlCapabilities as caps } from "./capabilities.js";
+import { BOOTSTRAP_USER, postgresqlCapabilities as caps } from "./capabilities.js";
 
 /**
  * postgresql.conf's tunables derived from the flavor. Memory follows the usual guidance
@@ -92,7 +92,7 @@ export function renderPgHba(): string {
   return [
     "# Rendered by Coffer; edits are overwritten.",
     "# TYPE  DATABASE  USER      ADDRESS  METHOD",
-    `local   all       ${caps.rootUser}  trust`,
+    `local   all       ${BOOTSTRAP_USER}  trust`,
     "host    all       all       all      scram-sha-256",
     "",
   ].join("\n");

@@ -15,6 +15,7 @@ import {
   runAsEngineUser,
   writeOwnedFile,
 } from "../host.js";
+import { readPostgresqlFigures } from "./figures.js";
 import { readiness, whileDown } from "../readiness.js";
 import type { ConfigOverrides, DataDirTarget, Engine, EngineLayout, EngineSizing, RunAs } from "../engine.js";
 import {
@@ -34,7 +35,7 @@ import {
   revokePostgresqlAccess,
   updatePostgresqlUser,
 } from "./users.js";
-import { postgresqlCapabilities as caps } from "./capabilities.js";
+import { BOOTSTRAP_USER, postgresqlCapabilities as caps } from "./capabilities.js";
 import { withPg } from "./client.js";
 import { postgresqlDefaults, renderPgHba, renderPostgresqlConf } from "./config.js";
 import { applyPostgresqlConfig, checkPostgresqlConfig } from "./live.js";
@@ -52,7 +53,7 @@ export function createPostgresqlEngine(): Engine {
       "-D",
       target.dataDir,
       "-U",
-      caps.rootUser,
+      BOOTSTRAP_USER,
       "--auth-local=trust",
       "--auth-host=scram-sha-256",
     ];
@@ -125,9 +126,13 @@ export function createPostgresqlEngine(): Engine {
       await whileDown(() => securePostgresql(layout, admin), timeoutMs, "secure PostgreSQL");
     },
 
-    ...readiness(caps.name, async (layout, admin, timeouts) => {
-      await withPg(layout, { via: "tcp", admin }, "check health", (s) => s.query("SELECT 1"), timeouts);
-    }),
+    ...readiness(
+      caps.name,
+      async (layout, admin, timeouts) => {
+        await withPg(layout, { via: "tcp", admin }, "check health", (s) => s.query("SELECT 1"), timeouts);
+      },
+      readPostgresqlFigures,
+    ),
 
     createDatabases: createPostgresqlDatabases,
     listDatabases: listPostgresqlDatabases,
