@@ -5,6 +5,7 @@ import {
   type PrepareRequest,
   type UserSpec,
 } from "../../guestagent/index.js";
+import { CofferError, UnavailableError } from "../../domain/index.js";
 import { defineWorkflow } from "../workflow.js";
 import { awaitHealthy, faultFrom, recordStatus, setInstance } from "./common.js";
 
@@ -36,15 +37,25 @@ export const createInstance = defineWorkflow<CreateData>({
         if (recorded !== host) {
           await deps.store.instances.update(instanceId, { host, updatedAt: deps.clock.now() });
         }
-        const placed = await new HostClient(deps.bus, host).provision({
-          instanceId,
-          volumeSizeGb: data.volumeSizeGb,
-          ramMb: data.ramMb,
-          vcpus: data.vcpus,
-          isPublic: data.isPublic,
-          allowedCidrs: data.allowedCidrs ?? [],
-          manager: data.manager,
-        });
+        const placed = await new HostClient(deps.bus, host)
+          .provision({
+            instanceId,
+            volumeSizeGb: data.volumeSizeGb,
+            ramMb: data.ramMb,
+            vcpus: data.vcpus,
+            isPublic: data.isPublic,
+            allowedCidrs: data.allowedCidrs ?? [],
+            manager: data.manager,
+          })
+          .catch(async (err: unknown) => {
+            // No one has ever served this host's topic (a served one keeps its requests for the next
+            // server): the request reached no host and nothing was made there. The recorded intent
+            // is taken back, so that a delete does not wait for a host that does not exist, and the
+            // create fails now rather than retrying for a host that never was.
+            if (!(err instanceof CofferError) || err.code !== "BUS_NO_SERVER") throw err;
+            await deps.store.instances.update(instanceId, { host: null, updatedAt: deps.clock.now() });
+            throw new UnavailableError(err.code, err.message, { retryable: false });
+          });
         await deps.store.instances.update(instanceId, {
           host: placed.host,
           address: placed.address,
