@@ -30,6 +30,7 @@ export type {
   VolumeKind,
   VolumeUsage,
 } from "./types.js";
+export { noHoldings } from "./types.js";
 export { createLocalProvider } from "./local/provider.js";
 export { lockComputeDir, type ComputeDirLock, type ComputeDirOwner } from "./local/compute-dir.js";
 export type { LocalProviderOptions } from "./local/options.js";

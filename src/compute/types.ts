@@ -134,6 +134,18 @@ export interface InstanceHoldings {
   firewall: boolean;
 }
 
+/** Holdings of an id before anything of it is found: a fresh object each time (its lists are filled). */
+export function noHoldings(): InstanceHoldings {
+  return {
+    instanceDir: false,
+    placement: false,
+    processes: [],
+    cgroups: [],
+    loopDevices: [],
+    firewall: false,
+  };
+}
+
 export interface VolumeUsage {
   sizeGb: number;
   usedGb: number;

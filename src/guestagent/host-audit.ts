@@ -1,6 +1,6 @@
 import { access, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { ComputeProvider, InstanceHoldings } from "../compute/index.js";
+import { noHoldings, type ComputeProvider, type InstanceHoldings } from "../compute/index.js";
 import { readGuestState, removeGuestState } from "./guest-state.js";
 import { GuestPaths } from "./paths.js";
 import { PoolRecords } from "./pool-records.js";
@@ -21,15 +21,6 @@ export interface HostHoldings extends InstanceHoldings {
   poolMember: boolean;
 }
 
-const EMPTY: InstanceHoldings = {
-  instanceDir: false,
-  placement: false,
-  processes: [],
-  cgroups: [],
-  loopDevices: [],
-  firewall: false,
-};
-
 export async function hostHoldings(
   provider: ComputeProvider,
   agentRoot: string,
@@ -40,7 +31,7 @@ export async function hostHoldings(
   const of = (id: string) => {
     let h = out.get(id);
     if (!h) {
-      h = { ...EMPTY, processes: [], cgroups: [], loopDevices: [], agentDirs: [], poolMember: false };
+      h = { ...noHoldings(), agentDirs: [], poolMember: false };
       out.set(id, h);
     }
     return h;

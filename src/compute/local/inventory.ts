@@ -1,6 +1,6 @@
 import { readdir, readlink } from "node:fs/promises";
 import { join, sep } from "node:path";
-import type { InstanceHoldings } from "../types.js";
+import { noHoldings, type InstanceHoldings } from "../types.js";
 import type { AddressPool } from "./addresses.js";
 import type { InstanceCgroups } from "./cgroups.js";
 import { hostCommand } from "./commands.js";
@@ -26,14 +26,7 @@ export async function takeInventory(
   const of = (id: string): InstanceHoldings => {
     let h = out.get(id);
     if (!h) {
-      h = {
-        instanceDir: false,
-        placement: false,
-        processes: [],
-        cgroups: [],
-        loopDevices: [],
-        firewall: false,
-      };
+      h = noHoldings();
       out.set(id, h);
     }
     return h;
